@@ -1,0 +1,18 @@
+//! The wasm2exe runtime, for the tools that link it.
+//!
+//! The runtime itself is portable C (`src/*.c`, `include/*.h`): it is what every executable
+//! links, and it must cross-compile for every target from one host. This crate carries it two
+//! ways: the archive built for the host at build time (so host links need only `cc`), and the
+//! sources (so other targets can be built with `zig cc`).
+
+/// The runtime built for the host as a static archive (`libw2e_runtime.a`).
+pub static HOST_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libw2e_runtime.a"));
+
+/// The ABI header shared with the compiler.
+pub static ABI_HEADER: &str = include_str!("../include/w2e_abi.h");
+
+/// The host API header, for embedders such as the spec-test driver.
+pub static RUNTIME_HEADER: &str = include_str!("../include/w2e_runtime.h");
+
+/// The directory holding the headers, for C code built alongside this workspace.
+pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
