@@ -117,7 +117,8 @@ struct w2e_vmctx {
    * +vmctx_tables:            w2e_table *tables[num_tables]
    * +vmctx_imported_globals:  w2e_value *imported_globals[num_imported_globals]
    * +vmctx_defined_globals:   w2e_value defined_globals[num_globals - num_imported_globals]
-   * +vmctx_tags:              void *tags[num_tags] (tag identities, for exceptions) */
+   * +vmctx_tags:              void *tags[num_tags] (tag identities, for exceptions)
+   * +vmctx_host_code:         const void *host_code[num_imported_funcs] (C host functions) */
 };
 #define W2E_VMCTX_HEADER_SIZE 32u
 
@@ -159,8 +160,13 @@ typedef struct w2e_import {
   uint32_t index;       /* +28: func: type index; table/memory/global/tag: its index */
 } w2e_import; /* 32 bytes */
 
+/* Wasm functions use Cranelift's `tail` calling convention (for return_call); C functions
+ * are reached through compiler-made adapters. For an imported function, `code` is such an
+ * adapter: it calls vmctx->host_code[i] (offset vmctx_host_code) with the C convention as
+ * host_code(vmctx, params...). The runtime stores a host import's C function in that slot and
+ * builds its funcref as {adapter, type_id, the importing vmctx}; a wasm import needs neither. */
 typedef struct w2e_func {
-  const void *code;     /* +0: NULL for imported functions */
+  const void *code;     /* +0: the function, or for an import its host adapter */
   uint32_t type_index;  /* +8 */
   uint32_t code_size;   /* +12 */
   const char *name;     /* +16: from the name section, or "" */
@@ -269,7 +275,9 @@ typedef struct w2e_module {
   uint32_t num_traps;                /* +188 */
   uint32_t start_func;               /* +192: UINT32_MAX when there is none */
   uint32_t name_len;                 /* +196 */
-} w2e_module; /* 200 bytes */
+  uint32_t vmctx_host_code;          /* +200: const void *host_code[num_imported_funcs] */
+  uint32_t _pad;                     /* +204 */
+} w2e_module; /* 208 bytes */
 
 /* ---- Runtime functions the generated code calls directly (colocated symbols) ----
  * Out-of-bounds arguments raise the spec's trap from inside the call. */
@@ -312,7 +320,7 @@ _Static_assert(sizeof(w2e_data_segment) == 40, "w2e_data_segment");
 _Static_assert(sizeof(w2e_trap_entry) == 12, "w2e_trap_entry");
 _Static_assert(offsetof(w2e_module, types) == 32, "w2e_module.types");
 _Static_assert(offsetof(w2e_module, num_types) == 128, "w2e_module.num_types");
-_Static_assert(sizeof(w2e_module) == 200, "w2e_module");
+_Static_assert(sizeof(w2e_module) == 208, "w2e_module");
 #endif
 
 #endif /* W2E_ABI_H */
