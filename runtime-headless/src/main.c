@@ -1,0 +1,108 @@
+/*
+ * main.c: the process entry of a wasm2exe executable. It resolves the compiled module's
+ * imports against the WASI host functions, instantiates it and runs its `_start` export.
+ *
+ * Exit status: 0 when _start returns, n for proc_exit(n), W2E_EXIT_TRAP after a trap (with the
+ * trap printed to stderr), W2E_EXIT_RUNTIME_ERROR when the module cannot be started.
+ */
+#include "w2e_internal.h"
+#include "w2e_wasi.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The module descriptor, emitted by the compiler into the same executable. */
+extern const w2e_module w2e_main_module;
+
+static const char wasi_module[] = "wasi_snapshot_preview1";
+
+/* Writes `wasm2exe: cannot start: import "mod"."name" <what>` and exits. */
+static void import_error(const w2e_import *imp, const char *what) __attribute__((noreturn));
+static void import_error(const w2e_import *imp, const char *what) {
+  static const char prefix[] = "wasm2exe: cannot start: import \"";
+  w2e_write_all(2, prefix, sizeof prefix - 1);
+  w2e_write_all(2, imp->module, imp->module_len);
+  w2e_write_all(2, "\".\"", 3);
+  w2e_write_all(2, imp->name, imp->name_len);
+  w2e_write_all(2, "\" ", 2);
+  w2e_write_all(2, what, strlen(what));
+  w2e_write_all(2, "\n", 1);
+  _exit(W2E_EXIT_RUNTIME_ERROR);
+}
+
+static void start_error(const char *what) __attribute__((noreturn));
+static void start_error(const char *what) {
+  static const char prefix[] = "wasm2exe: cannot start: ";
+  w2e_write_all(2, prefix, sizeof prefix - 1);
+  w2e_write_all(2, what, strlen(what));
+  w2e_write_all(2, "\n", 1);
+  _exit(W2E_EXIT_RUNTIME_ERROR);
+}
+
+/* True when the function type's kinds spell `sig` ("iiii:i"). */
+static bool signature_matches(const w2e_functype *ft, const char *sig) {
+  static const char letters[] = {[W2E_I32] = 'i', [W2E_I64] = 'I', [W2E_F32] = 'f',
+                                 [W2E_F64] = 'F'};
+  uint32_t n = ft->num_params + ft->num_results;
+  const char *p = sig;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i == ft->num_params) {
+      if (*p != ':') return false;
+      p++;
+    }
+    uint8_t k = ft->kinds[i];
+    if (k > W2E_F64 || *p != letters[k]) return false;
+    p++;
+  }
+  if (ft->num_results == 0) {
+    if (*p != ':') return false;
+    p++;
+  }
+  return *p == '\0';
+}
+
+int main(int argc, char **argv) {
+  w2e_runtime_init();
+  w2e_wasi_set_args(argc, argv);
+  const w2e_module *m = &w2e_main_module;
+
+  w2e_extern *imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *imports);
+  if (!imports) start_error("out of memory");
+  for (uint32_t i = 0; i < m->num_imports; i++) {
+    const w2e_import *imp = &m->imports[i];
+    bool is_wasi = imp->module_len == sizeof wasi_module - 1 &&
+                   memcmp(imp->module, wasi_module, imp->module_len) == 0;
+    const w2e_wasi_func *f =
+        is_wasi && imp->kind == W2E_EXTERN_FUNC ? w2e_wasi_lookup(imp->name, imp->name_len) : NULL;
+    if (!f) import_error(imp, "is not provided by the runtime");
+    if (imp->index >= m->num_types || !signature_matches(&m->types[imp->index], f->sig))
+      import_error(imp, "has the wrong type");
+    imports[i].kind = W2E_EXTERN_FUNC;
+    imports[i].host_code = f->code;
+  }
+
+  w2e_error err;
+  w2e_instance *inst = w2e_instantiate(m, imports, &err);
+  if (!inst) {
+    if (err.is_trap) {
+      w2e_print_trap(err.trap_kind);
+      _exit(W2E_EXIT_TRAP);
+    }
+    start_error(err.message);
+  }
+
+  w2e_extern start;
+  if (!w2e_instance_export(inst, "_start", 6, &start) || start.kind != W2E_EXTERN_FUNC)
+    start_error("the module has no \"_start\" function to run");
+  if (start.functype->num_params != 0 || start.functype->num_results != 0)
+    start_error("\"_start\" must take no parameters and return nothing");
+  w2e_value args[1];
+  memset(args, 0, sizeof args);
+  uint32_t trap = w2e_call(&start, args);
+  if (trap) {
+    w2e_print_trap(trap);
+    _exit(W2E_EXIT_TRAP);
+  }
+  return 0;
+}
