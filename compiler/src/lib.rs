@@ -8,6 +8,12 @@
 //!
 //! This crate does no I/O: no files, no linking. The CLI glues it to the runtime.
 
+pub mod abi;
+mod emit;
+mod layout;
+pub mod module_env;
+mod translate;
+
 pub use target_lexicon::Triple;
 
 /// How to compile a module.
@@ -24,7 +30,10 @@ impl CompileOptions {
     /// Options for the host target with the prefix the runtime's `main` expects
     /// (`w2e_main_module`).
     pub fn host() -> Self {
-        CompileOptions { triple: Triple::host(), symbol_prefix: "w2e_main_".to_string() }
+        CompileOptions {
+            triple: Triple::host(),
+            symbol_prefix: "w2e_main_".to_string(),
+        }
     }
 }
 
@@ -47,12 +56,11 @@ pub enum CompileError {
 
 /// Validates `wasm` with the features wasm2exe accepts, without generating code.
 pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
-    let _ = wasm;
-    Err(CompileError::Unsupported("not implemented yet".into()))
+    module_env::validate_features(wasm)
 }
 
 /// Compiles `wasm` into the bytes of one relocatable object file for `options.triple`.
 pub fn compile(wasm: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
-    let _ = (wasm, options);
-    Err(CompileError::Unsupported("not implemented yet".into()))
+    let env = module_env::parse(wasm)?;
+    emit::compile_module(&env, options)
 }

@@ -1,0 +1,72 @@
+//! The Cranelift target for a triple, with the settings every wasm2exe object needs.
+
+use crate::CompileError;
+use cranelift_codegen::isa::{self, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use target_lexicon::{Architecture, Triple};
+
+/// Builds the target ISA for `triple`.
+///
+/// - `is_pic`: Mach-O requires it and Linux executables are PIE by default.
+/// - `preserve_frame_pointers`: the runtime walks frame pointers for trap backtraces.
+/// - inline stack probes: frames larger than a page touch each page in order (Windows' guard
+///   page requires it; elsewhere it costs only in large frames).
+/// - no heap/table Spectre mitigations: generated code uses neither Cranelift construct; a
+///   standalone executable runs one trust domain, so there is no other tenant to protect.
+/// - x86_64 assumes x86-64-v2 (SSE4.2, POPCNT): native `floor`/`ceil`/`nearest` and SIMD.
+pub fn target_isa(triple: &Triple) -> Result<OwnedTargetIsa, CompileError> {
+    let target_error = |reason: String| CompileError::Target {
+        triple: triple.to_string(),
+        reason,
+    };
+    let mut flags = settings::builder();
+    let set = |flags: &mut settings::Builder, name: &str, value: &str| {
+        flags
+            .set(name, value)
+            .map_err(|e| format!("setting {name}={value}: {e}"))
+    };
+    let configure = |flags: &mut settings::Builder| -> Result<(), String> {
+        set(flags, "opt_level", "speed")?;
+        set(flags, "is_pic", "true")?;
+        set(flags, "preserve_frame_pointers", "true")?;
+        set(flags, "enable_probestack", "true")?;
+        set(flags, "probestack_strategy", "inline")?;
+        set(flags, "enable_heap_access_spectre_mitigation", "false")?;
+        set(flags, "enable_table_access_spectre_mitigation", "false")?;
+        set(flags, "unwind_info", "false")?;
+        set(
+            flags,
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
+        Ok(())
+    };
+    configure(&mut flags).map_err(target_error)?;
+
+    if triple.pointer_width().map(|w| w.bits()) != Ok(64) {
+        return Err(target_error(
+            "Cranelift generates code only for 64-bit targets; pick a 64-bit triple".into(),
+        ));
+    }
+    let mut builder = isa::lookup(triple.clone()).map_err(|e| target_error(e.to_string()))?;
+    if let Architecture::X86_64 = triple.architecture {
+        for feature in [
+            "has_sse3",
+            "has_ssse3",
+            "has_sse41",
+            "has_sse42",
+            "has_popcnt",
+        ] {
+            builder
+                .enable(feature)
+                .map_err(|e| target_error(format!("{feature}: {e}")))?;
+        }
+    }
+    builder
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| target_error(e.to_string()))
+}

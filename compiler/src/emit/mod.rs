@@ -1,0 +1,237 @@
+//! From a parsed module to object bytes: declare every symbol, translate and compile the
+//! functions in parallel, add the boundary stubs and the descriptor, write the object.
+
+mod descriptor;
+mod isa;
+mod stubs;
+
+pub use isa::target_isa;
+
+use crate::abi::{Builtin, TrapKind};
+use crate::layout::{SymbolIds, VmctxLayout};
+use crate::module_env::ModuleEnv;
+use crate::translate::{ModuleContext, builtin_signature, translate_function, wasm_signature};
+use crate::{CompileError, CompileOptions};
+use cranelift_codegen::Context;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{Function, UserFuncName};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
+use cranelift_object::{ObjectBuilder, ObjectModule};
+use descriptor::CompiledFunction;
+use rayon::prelude::*;
+
+/// Machine code of one function, ready to be placed in the object.
+struct Compiled {
+    func_id: FuncId,
+    alignment: u64,
+    bytes: Vec<u8>,
+    relocs: Vec<ModuleReloc>,
+    traps: Vec<(u32, TrapKind)>,
+}
+
+/// Compiles `env` into object bytes.
+pub fn compile_module(
+    env: &ModuleEnv<'_>,
+    options: &CompileOptions,
+) -> Result<Vec<u8>, CompileError> {
+    let isa = target_isa(&options.triple)?;
+    let prefix = &options.symbol_prefix;
+    let module_error = |e: cranelift_module::ModuleError| CompileError::Codegen {
+        function: "object".into(),
+        message: e.to_string(),
+    };
+    let builder = ObjectBuilder::new(
+        isa.clone(),
+        format!("{prefix}module"),
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(module_error)?;
+    let mut object = ObjectModule::new(builder);
+
+    let layout = VmctxLayout::new(env);
+    let symbols = SymbolIds {
+        num_funcs: env.func_types.len() as u32,
+        num_types: env.types.len() as u32,
+    };
+    let host_cc = isa.default_call_conv();
+    declare_symbols(&mut object, env, prefix, symbols, host_cc).map_err(module_error)?;
+
+    let module = ModuleContext {
+        env,
+        layout: &layout,
+        symbols,
+        host_call_conv: host_cc,
+        frontend_config: isa.frontend_config(),
+    };
+    let num_imported = env.num_imported_funcs;
+    let functions: Vec<Compiled> = env
+        .bodies
+        .par_iter()
+        .enumerate()
+        .map_init(
+            FunctionBuilderContext::new,
+            |builder_ctx, (defined, body)| {
+                let func_index = num_imported + defined as u32;
+                let func =
+                    translate_function(&module, func_index, body, builder_ctx).map_err(|e| {
+                        CompileError::Unsupported(format!(
+                            "{e} in {}",
+                            env.func_display_name(func_index)
+                        ))
+                    })?;
+                compile_function(
+                    &*isa,
+                    func,
+                    FuncId::from_u32(symbols.func(func_index)),
+                    || env.func_display_name(func_index),
+                )
+            },
+        )
+        .collect::<Result<_, _>>()?;
+
+    let stubs = build_stubs(env, &layout, symbols, &*isa);
+    let stubs: Vec<Compiled> = stubs
+        .into_par_iter()
+        .map(|(func_id, func)| compile_function(&*isa, func, func_id, || "a boundary stub".into()))
+        .collect::<Result<_, _>>()?;
+
+    let mut compiled_info = Vec::with_capacity(functions.len());
+    for compiled in functions.iter().chain(&stubs) {
+        object
+            .define_function_bytes(
+                compiled.func_id,
+                compiled.alignment,
+                &compiled.bytes,
+                &compiled.relocs,
+            )
+            .map_err(module_error)?;
+    }
+    for compiled in &functions {
+        compiled_info.push(CompiledFunction {
+            code_size: compiled.bytes.len() as u32,
+            traps: compiled.traps.clone(),
+        });
+    }
+    let endianness = options
+        .triple
+        .endianness()
+        .map_err(|()| CompileError::Target {
+            triple: options.triple.to_string(),
+            reason: "unknown byte order".into(),
+        })?;
+    descriptor::write_descriptor(
+        &mut object,
+        prefix,
+        env,
+        &layout,
+        symbols,
+        &compiled_info,
+        endianness,
+    )
+    .map_err(module_error)?;
+    object.finish().emit().map_err(|e| CompileError::Codegen {
+        function: "object".into(),
+        message: e.to_string(),
+    })
+}
+
+/// Declares functions, stubs and builtins in the order `SymbolIds` assumes.
+fn declare_symbols(
+    object: &mut ObjectModule,
+    env: &ModuleEnv<'_>,
+    prefix: &str,
+    symbols: SymbolIds,
+    host_cc: cranelift_codegen::isa::CallConv,
+) -> cranelift_module::ModuleResult<()> {
+    for (index, &type_index) in env.func_types.iter().enumerate() {
+        let sig = wasm_signature(&env.types[type_index as usize]);
+        let name = if (index as u32) < env.num_imported_funcs {
+            format!("{prefix}import{index}")
+        } else {
+            format!("{prefix}f{index}")
+        };
+        let id = object.declare_function(&name, Linkage::Local, &sig)?;
+        debug_assert_eq!(id.as_u32(), symbols.func(index as u32));
+    }
+    for type_index in 0..env.types.len() {
+        let sig = stubs::trampoline_signature(host_cc);
+        let id =
+            object.declare_function(&format!("{prefix}tramp{type_index}"), Linkage::Local, &sig)?;
+        debug_assert_eq!(id.as_u32(), symbols.trampoline(type_index as u32));
+    }
+    for (index, builtin) in Builtin::ALL.iter().enumerate() {
+        let sig = builtin_signature(*builtin, host_cc);
+        let id = object.declare_function(builtin.symbol(), Linkage::Import, &sig)?;
+        debug_assert_eq!(id.as_u32(), symbols.builtin(index));
+    }
+    Ok(())
+}
+
+/// Trampolines for every type and host adapters for every imported function.
+fn build_stubs(
+    env: &ModuleEnv<'_>,
+    layout: &VmctxLayout,
+    symbols: SymbolIds,
+    isa: &dyn TargetIsa,
+) -> Vec<(FuncId, Function)> {
+    let mut ctx = FunctionBuilderContext::new();
+    let host_cc = isa.default_call_conv();
+    let frontend = isa.frontend_config();
+    let mut stubs = Vec::new();
+    for (type_index, ty) in env.types.iter().enumerate() {
+        let id = symbols.trampoline(type_index as u32);
+        let func =
+            stubs::build_trampoline(UserFuncName::user(0, id), ty, host_cc, frontend, &mut ctx);
+        stubs.push((FuncId::from_u32(id), func));
+    }
+    for index in 0..env.num_imported_funcs {
+        let id = symbols.func(index);
+        let func = stubs::build_host_adapter(
+            UserFuncName::user(0, id),
+            env.func_type(index),
+            layout.host_code(index),
+            host_cc,
+            frontend,
+            &mut ctx,
+        );
+        stubs.push((FuncId::from_u32(id), func));
+    }
+    stubs
+}
+
+fn compile_function(
+    isa: &dyn TargetIsa,
+    func: Function,
+    func_id: FuncId,
+    describe: impl Fn() -> String,
+) -> Result<Compiled, CompileError> {
+    let mut ctx = Context::for_function(func);
+    let codegen_error = |message: String| CompileError::Codegen {
+        function: describe(),
+        message,
+    };
+    ctx.compile(isa, &mut ControlPlane::default())
+        .map_err(|e| codegen_error(format!("{:?}", e.inner)))?;
+    let compiled = ctx.compiled_code().expect("just compiled");
+    let buffer = &compiled.buffer;
+    let relocs = buffer
+        .relocs()
+        .iter()
+        .map(|reloc| ModuleReloc::from_mach_reloc(reloc, &ctx.func, func_id))
+        .collect();
+    let mut traps: Vec<(u32, TrapKind)> = buffer
+        .traps()
+        .iter()
+        .filter_map(|trap| Some((trap.offset, TrapKind::from_trap_code(trap.code)?)))
+        .collect();
+    traps.sort();
+    Ok(Compiled {
+        func_id,
+        alignment: u64::from(buffer.alignment),
+        bytes: buffer.data().to_vec(),
+        relocs,
+        traps,
+    })
+}
