@@ -109,9 +109,13 @@ static bool link_import(w2e_instance *inst, const w2e_import *imp, const w2e_ext
     uint64_t want = m->types[imp->index].type_id;
     w2e_funcref *ref = ext->u.func;
     if (!ref && ext->host_code) {
-      /* Host functions receive the importing instance's vmctx (for its memory). */
+      /* Wasm code cannot call C directly (it uses the `tail` convention): the funcref points
+       * at the compiler's adapter for this import, which calls host_code[n] with the C
+       * convention, passing the importing instance's vmctx (for its memory). */
+      if (!m->funcs[n].code) return false;
+      w2e_vm_host_code(vm)[n] = ext->host_code;
       ref = &inst->host_func_refs[n];
-      ref->code = ext->host_code;
+      ref->code = m->funcs[n].code;
       ref->type_id = want;
       ref->vmctx = vm;
     }
@@ -164,6 +168,20 @@ static const char *check_module(const w2e_module *m) {
   if (m->num_imported_funcs > m->num_funcs || m->num_imported_tables > m->num_tables ||
       m->num_imported_memories > m->num_memories || m->num_imported_globals > m->num_globals ||
       m->num_imported_tags > m->num_tags || m->vmctx_size < W2E_VMCTX_HEADER_SIZE)
+    return "malformed module descriptor";
+  /* Each vmctx array must lie inside the vmctx. */
+  const uint64_t size = m->vmctx_size, ptr = sizeof(void *);
+  if (m->vmctx_func_refs + ptr * m->num_funcs > size ||
+      m->vmctx_defined_func_refs + sizeof(w2e_funcref) * (m->num_funcs - m->num_imported_funcs) > size ||
+      m->vmctx_tables + ptr * m->num_tables > size ||
+      m->vmctx_imported_globals + ptr * m->num_imported_globals > size ||
+      m->vmctx_defined_globals + sizeof(w2e_value) * (m->num_globals - m->num_imported_globals) > size ||
+      m->vmctx_tags + ptr * m->num_tags > size ||
+      m->vmctx_host_code + ptr * m->num_imported_funcs > size)
+    return "malformed module descriptor";
+  if (m->vmctx_defined_globals % 16 || m->vmctx_func_refs % 8 || m->vmctx_defined_func_refs % 8 ||
+      m->vmctx_tables % 8 || m->vmctx_imported_globals % 8 || m->vmctx_tags % 8 ||
+      m->vmctx_host_code % 8)
     return "malformed module descriptor";
   if (m->num_memories > 1) return "multiple memories are not supported";
   for (uint32_t i = 0; i < m->num_funcs; i++)

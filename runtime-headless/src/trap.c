@@ -47,7 +47,9 @@ bool w2e_register_module(const w2e_module *m) {
   mc.lo = UINTPTR_MAX;
   mc.ranges = malloc(((size_t)m->num_funcs + 1) * sizeof(code_range));
   if (!mc.ranges) return false;
-  for (uint32_t i = m->num_imported_funcs; i < m->num_funcs; i++) {
+  /* Imports count too: their code is the compiler's host adapter, whose frames appear in
+   * backtraces under the import's name. */
+  for (uint32_t i = 0; i < m->num_funcs; i++) {
     const w2e_func *f = &m->funcs[i];
     if (!f->code || !f->code_size) continue;
     code_range *r = &mc.ranges[mc.num_ranges++];

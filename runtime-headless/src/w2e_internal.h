@@ -31,7 +31,7 @@ struct w2e_instance {
   w2e_vmctx *vmctx;
   uint8_t *elem_dropped;          /* one flag per element segment */
   uint8_t *data_dropped;          /* one flag per data segment */
-  w2e_funcref *host_func_refs;    /* funcrefs built for host_code imports */
+  w2e_funcref *host_func_refs;    /* funcrefs built for host_code imports (their adapters) */
   w2e_tag_identity *defined_tags; /* identities of the tags this instance defines */
 };
 
@@ -54,6 +54,9 @@ static inline w2e_value *w2e_vm_defined_globals(w2e_vmctx *vm) {
 }
 static inline void **w2e_vm_tags(w2e_vmctx *vm) {
   return (void **)((char *)vm + vm->instance->module->vmctx_tags);
+}
+static inline const void **w2e_vm_host_code(w2e_vmctx *vm) {
+  return (const void **)((char *)vm + vm->instance->module->vmctx_host_code);
 }
 
 /* Storage of global `index` (imported or defined) of the instance owning `vm`. */
