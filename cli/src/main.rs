@@ -1,1 +1,94 @@
-fn main() {}
+//! `wasm2exe`: compile a WebAssembly WASI command module into a standalone native executable.
+//!
+//! The CLI glues the pieces: it reads the input (`.wasm`, or `.wat` text), asks the compiler
+//! library for an object, and links that object with the runtime archive. Every failure ends
+//! in one line on stderr that names the cause and, where there is one, the fix.
+
+mod input;
+mod link;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use wasm2exe_compiler::{CompileOptions, Triple};
+
+/// Exit code of every failure of wasm2exe itself (bad input, compile or link error).
+const EXIT_FAILURE: u8 = 1;
+
+const AFTER_HELP: &str = "\
+Examples:
+  wasm2exe hello.wasm -o hello        compile for this machine
+  wasm2exe hello.wat                  text input works too; writes ./hello
+  wasm2exe app.wasm --emit obj -o app.o   only the object file (link it yourself)
+
+Exit codes of wasm2exe: 0 success, 1 any error (the message says which and how to fix it).
+Exit codes of the executables it makes: the program's own (proc_exit, or 0 when _start
+returns), 134 when a wasm trap ends it, 70 when the runtime cannot start the module.";
+
+/// Compiles a WebAssembly WASI module into a standalone, sandboxed native executable.
+#[derive(Parser, Debug)]
+#[command(name = "wasm2exe", version, about, after_help = AFTER_HELP)]
+struct Args {
+    /// The module to compile: a binary `.wasm` file or a `.wat` text file.
+    input: PathBuf,
+
+    /// Where to write the result [default: the input's name without extension].
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+
+    /// What to produce: a linked executable, or only the relocatable object.
+    #[arg(long, value_enum, default_value_t = Emit::Exe)]
+    emit: Emit,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Emit {
+    /// A linked executable.
+    Exe,
+    /// The relocatable object file only.
+    Obj,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line: the context chain joined, outermost first.
+            let message: Vec<String> = error.chain().map(|e| e.to_string()).collect();
+            eprintln!("wasm2exe: error: {}", message.join(": "));
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<()> {
+    let wasm = input::read_module(&args.input)?;
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.input, args.emit));
+    let options = CompileOptions {
+        triple: Triple::host(),
+        symbol_prefix: "w2e_main_".into(),
+    };
+    let object = wasm2exe_compiler::compile(&wasm, &options)
+        .with_context(|| format!("cannot compile {}", args.input.display()))?;
+    match args.emit {
+        Emit::Obj => std::fs::write(&output, &object)
+            .with_context(|| format!("cannot write {}", output.display())),
+        Emit::Exe => link::link_host_executable(&object, &output),
+    }
+}
+
+fn default_output(input: &Path, emit: Emit) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("a.out"));
+    match emit {
+        Emit::Exe => stem,
+        Emit::Obj => stem.with_extension("o"),
+    }
+}
