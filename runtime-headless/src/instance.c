@@ -296,7 +296,10 @@ w2e_instance *w2e_instantiate(const w2e_module *module, const w2e_extern *import
       uint64_t offset;
       if (!eval_offset(vm, &seg->offset, &offset)) return fail(err, "malformed constant expression");
       uint32_t trap = w2e_table_init_checked(vm, seg->table_index, i, offset, 0, seg->num_items);
-      if (trap) return fail_trap(err, trap);
+      if (trap) {
+        w2e_note_trap(trap);
+        return fail_trap(err, trap);
+      }
       inst->elem_dropped[i] = 1;
     } else if (seg->mode == W2E_SEGMENT_DECLARATIVE) {
       inst->elem_dropped[i] = 1;
@@ -310,7 +313,10 @@ w2e_instance *w2e_instantiate(const w2e_module *module, const w2e_extern *import
     uint64_t offset;
     if (!eval_offset(vm, &seg->offset, &offset)) return fail(err, "malformed constant expression");
     uint32_t trap = w2e_memory_init_checked(vm, i, offset, 0, seg->len);
-    if (trap) return fail_trap(err, trap);
+    if (trap) {
+      w2e_note_trap(trap);
+      return fail_trap(err, trap);
+    }
     inst->data_dropped[i] = 1;
   }
 

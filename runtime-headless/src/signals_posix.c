@@ -85,6 +85,12 @@ static void crash(int sig) {
   raise(sig);
 }
 
+/* True when a fault address is within reach of a frame being set up at `sp`. */
+static bool near_stack(uintptr_t addr, uintptr_t sp) {
+  const uintptr_t below = 1u << 20, above = 4096; /* generous: frames can be large */
+  return addr >= sp ? addr - sp <= above : sp - addr <= below;
+}
+
 static void handle_fault(int sig, siginfo_t *info, void *ctx) {
   regs r;
   if (!context_regs(ctx, &r)) {
@@ -113,6 +119,8 @@ static void handle_fault(int sig, siginfo_t *info, void *ctx) {
       kind = W2E_TRAP_MEMORY_OUT_OF_BOUNDS; /* a wasm access into a guard region */
     else if (sig == SIGFPE)
       kind = W2E_TRAP_INT_DIV_BY_ZERO; /* s390x divides trap in hardware */
+    else if ((sig == SIGSEGV || sig == SIGBUS) && near_stack((uintptr_t)info->si_addr, r.sp))
+      kind = W2E_TRAP_STACK_EXHAUSTED; /* the guard page, if the limit check was too lax */
   }
   if (kind == W2E_TRAP_NONE) {
     crash(sig); /* a fault in wasm code that no trap explains: a compiler bug */
@@ -134,8 +142,10 @@ static uintptr_t compute_stack_limit(void) {
   uintptr_t execfn = (uintptr_t)getauxval(AT_EXECFN);
   if (execfn > sp && execfn - sp < size / 2) top = execfn;
 #endif
-  if (size <= STACK_MARGIN || top < size) return 0; /* tiny or odd stack: do not check */
-  return top - (uintptr_t)size + STACK_MARGIN;
+  if (top < size) return 0; /* odd stack: do not check */
+  /* Tiny stacks (under 1 MiB) keep a quarter for C code instead of the full margin. */
+  uint64_t margin = size < 4 * STACK_MARGIN ? size / 4 : STACK_MARGIN;
+  return top - (uintptr_t)size + (uintptr_t)margin;
 }
 
 void w2e_runtime_init(void) {

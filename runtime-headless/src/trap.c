@@ -169,8 +169,8 @@ static void walk_frames(uintptr_t fp, uintptr_t sp, bool wasm_owner) {
     intptr_t prev_off = wasm_owner ? WASM_PREV_OFF : NATIVE_PREV_OFF;
     intptr_t ra_off = wasm_owner ? WASM_RA_OFF : NATIVE_RA_OFF;
     uintptr_t ret, next;
-    memcpy(&next, (const void *)(fp + prev_off), sizeof next);
-    memcpy(&ret, (const void *)(fp + ra_off), sizeof ret);
+    memcpy(&next, (const void *)(fp + (uintptr_t)prev_off), sizeof next);
+    memcpy(&ret, (const void *)(fp + (uintptr_t)ra_off), sizeof ret);
     /* ret - 1: the call may be the last instruction of its function. */
     wasm_owner = ret && in_wasm(ret - 1);
     if (wasm_owner) {
@@ -201,6 +201,11 @@ void w2e_trap_from_signal(uint32_t kind, uintptr_t pc, uintptr_t fp, uintptr_t s
   walk_frames(fp, sp, true);
   if (!active_call) print_and_exit(kind);
   siglongjmp(*active_call, 1);
+}
+
+void w2e_note_trap(uint32_t kind) {
+  trap_kind = kind;
+  trap_num_frames = 0;
 }
 
 void w2e_raise_trap(uint32_t kind) {

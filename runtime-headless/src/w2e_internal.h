@@ -100,6 +100,9 @@ uint32_t w2e_lookup_trap(uintptr_t pc);
 void w2e_trap_from_signal(uint32_t kind, uintptr_t pc, uintptr_t fp, uintptr_t sp)
     __attribute__((noreturn));
 
+/* Records a trap raised outside wasm code (a segment during instantiation): no backtrace. */
+void w2e_note_trap(uint32_t kind);
+
 /* The stack limit every new vmctx gets (0: unchecked). Set by w2e_runtime_init. */
 extern uintptr_t w2e_stack_limit;
 
