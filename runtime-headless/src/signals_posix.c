@@ -15,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#if defined(__APPLE__)
+#include <sys/ucontext.h> /* <ucontext.h> demands _XOPEN_SOURCE there */
+#else
 #include <ucontext.h>
+#endif
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/auxv.h>
