@@ -224,7 +224,9 @@ static const char *define_entities(w2e_instance *inst) {
   if (m->num_memories > m->num_imported_memories) {
     const w2e_memory_type *mt = &m->memories[0];
     w2e_memory *mem = w2e_memory_new(mt->min_pages, mt->max_pages, mt->has_max != 0);
-    if (!mem) return "cannot allocate linear memory (it reserves 8 GiB of address space: is ulimit -v set?)";
+    if (!mem)
+      return "cannot allocate linear memory (it reserves 8 GiB of address space: is ulimit -v "
+             "set?)";
     vm->memory = mem;
     vm->memory_base = mem->base;
   }
