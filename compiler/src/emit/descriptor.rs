@@ -12,7 +12,8 @@ use cranelift_module::{DataDescription, DataId, FuncId, Module, ModuleError};
 use cranelift_object::ObjectModule;
 use target_lexicon::Endianness;
 
-/// Where compiled code ended up, for the descriptor's function and trap tables.
+/// Where compiled code ended up, for the descriptor's function and trap tables (one per wasm
+/// function, imports first: theirs is the host adapter's).
 pub struct CompiledFunction {
     pub code_size: u32,
     /// (offset in the function, kind), sorted by offset.
@@ -171,9 +172,7 @@ pub fn write_descriptor(
     for (index, &type_index) in env.func_types.iter().enumerate() {
         let name = &env.func_names[index];
         let name_at = ro.raw(name.as_bytes());
-        let code_size = index
-            .checked_sub(env.num_imported_funcs as usize)
-            .map_or(0, |defined| compiled[defined].code_size);
+        let code_size = compiled[index].code_size;
         d.func_ptr(symbols.func(index as u32));
         d.u32(type_index);
         d.u32(code_size);
@@ -273,9 +272,9 @@ pub fn write_descriptor(
     ro.align(4);
     let mut num_traps = 0u32;
     let traps_at = ro.offset();
-    for (defined, function) in compiled.iter().enumerate() {
+    for (index, function) in compiled.iter().enumerate() {
         for &(offset, kind) in &function.traps {
-            ro.u32(env.num_imported_funcs + defined as u32);
+            ro.u32(index as u32);
             ro.u32(offset);
             ro.u32(kind as u32);
             num_traps += 1;

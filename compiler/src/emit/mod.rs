@@ -97,7 +97,6 @@ pub fn compile_module(
         .map(|(func_id, func)| compile_function(&*isa, func, func_id, || "a boundary stub".into()))
         .collect::<Result<_, _>>()?;
 
-    let mut compiled_info = Vec::with_capacity(functions.len());
     for compiled in functions.iter().chain(&stubs) {
         object
             .define_function_bytes(
@@ -108,12 +107,17 @@ pub fn compile_module(
             )
             .map_err(module_error)?;
     }
-    for compiled in &functions {
-        compiled_info.push(CompiledFunction {
-            code_size: compiled.bytes.len() as u32,
-            traps: compiled.traps.clone(),
-        });
-    }
+    // Every wasm function's code (host adapters for imports), by function index.
+    let mut compiled_info: Vec<CompiledFunction> = stubs
+        .iter()
+        .filter(|c| c.func_id.as_u32() < num_imported)
+        .chain(&functions)
+        .map(|c| CompiledFunction {
+            code_size: c.bytes.len() as u32,
+            traps: c.traps.clone(),
+        })
+        .collect();
+    compiled_info.shrink_to_fit();
     let endianness = options
         .triple
         .endianness()
