@@ -1,0 +1,28 @@
+/*
+ * w2e_config.h: the capabilities an executable was built with.
+ *
+ * The CLI emits them as one read-only symbol, `w2e_main_config`: a list of records, each a
+ * key and its values as NUL-terminated strings, ended by an empty key. Plain bytes with no
+ * pointers, so the CLI can write the object for any target without relocations.
+ *
+ *   "dir\0"    HOST "\0" GUEST "\0"   a preopened directory: HOST on this machine (relative
+ *                                     paths resolve against the working directory at start-up),
+ *                                     seen by the program as GUEST.
+ *   "env\0"    "KEY=VALUE\0"          an environment variable the program sees.
+ *   "inherit-env\0"                   the program sees the whole environment of the process
+ *                                     (after the "env" records, which win on conflicts).
+ *   "runtime-grants\0"                the executable also accepts grants at run time from two
+ *                                     variables of its own environment: WASM2EXE_DIRS (entries
+ *                                     "HOST[::GUEST]", one per line) and WASM2EXE_ENV (entries
+ *                                     "KEY=VALUE", one per line). Off unless the builder opted in.
+ *   "bundle\0" GUEST "\0" BLOB_SYMBOL_INDEX "\0"   (reserved for embedded read-only directories)
+ *   "\0"                              end of the list.
+ *
+ * Without any record the program sees no files and an empty environment (default deny).
+ */
+#ifndef W2E_CONFIG_H
+#define W2E_CONFIG_H
+
+extern const char w2e_main_config[];
+
+#endif /* W2E_CONFIG_H */
