@@ -7,12 +7,16 @@ use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// Links `object` with the host runtime archive into the executable `output`.
-pub fn link_host_executable(object: &[u8], output: &Path) -> Result<()> {
+/// Links `objects` with the host runtime archive into the executable `output`.
+pub fn link_host_executable(objects: &[&[u8]], output: &Path) -> Result<()> {
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let object_path = dir.path().join("module.o");
+    let mut object_paths = Vec::new();
+    for (index, object) in objects.iter().enumerate() {
+        let path = dir.path().join(format!("input{index}.o"));
+        std::fs::write(&path, object).context("cannot write an object file")?;
+        object_paths.push(path);
+    }
     let archive_path = dir.path().join("libw2e_runtime.a");
-    std::fs::write(&object_path, object).context("cannot write the object file")?;
     std::fs::write(&archive_path, wasm2exe_runtime::HOST_ARCHIVE)
         .context("cannot write the runtime archive")?;
 
@@ -21,7 +25,7 @@ pub fn link_host_executable(object: &[u8], output: &Path) -> Result<()> {
     command
         .arg("-o")
         .arg(output)
-        .arg(&object_path)
+        .args(&object_paths)
         .arg(&archive_path)
         .args(["-lm", "-Wl,--gc-sections", "-s"]);
     let result = command.output().map_err(|e| {

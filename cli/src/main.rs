@@ -4,6 +4,7 @@
 //! library for an object, and links that object with the runtime archive. Every failure ends
 //! in one line on stderr that names the cause and, where there is one, the fix.
 
+mod config;
 mod input;
 mod link;
 
@@ -21,6 +22,11 @@ Examples:
   wasm2exe hello.wasm -o hello        compile for this machine
   wasm2exe hello.wat                  text input works too; writes ./hello
   wasm2exe app.wasm --emit obj -o app.o   only the object file (link it yourself)
+  wasm2exe app.wasm --dir . --env LANG=C  let it use the directory it starts in
+  wasm2exe app.wasm --dir /srv/data::/data  grant /srv/data, seen as /data
+
+Sandbox: by default the program sees no files and an empty environment; it can touch only
+the directories and variables granted with --dir, --env and --inherit-env.
 
 Exit codes of wasm2exe: 0 success, 1 any error (the message says which and how to fix it).
 Exit codes of the executables it makes: the program's own (proc_exit, or 0 when _start
@@ -40,6 +46,26 @@ struct Args {
     /// What to produce: a linked executable, or only the relocatable object.
     #[arg(long, value_enum, default_value_t = Emit::Exe)]
     emit: Emit,
+
+    /// Grant the program a directory: HOST on the machine it runs on, seen as GUEST (default:
+    /// the same path). A relative HOST resolves where the program starts (`--dir .`).
+    /// Repeatable. Without it the program sees no files.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+
+    /// Set an environment variable the program sees. Repeatable. Without it (or
+    /// --inherit-env) the program sees an empty environment.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+
+    /// Let the program see the whole environment it is started with.
+    #[arg(long)]
+    inherit_env: bool,
+
+    /// Let the executable accept more grants when it runs, from the variables WASM2EXE_DIRS
+    /// ("HOST[::GUEST]" per line) and WASM2EXE_ENV ("KEY=VALUE" per line). Off by default.
+    #[arg(long)]
+    runtime_grants: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,8 +104,26 @@ fn run(args: &Args) -> Result<()> {
     match args.emit {
         Emit::Obj => std::fs::write(&output, &object)
             .with_context(|| format!("cannot write {}", output.display())),
-        Emit::Exe => link::link_host_executable(&object, &output),
+        Emit::Exe => {
+            let capabilities = capabilities(args)?.object(&options.triple)?;
+            link::link_host_executable(&[&object, &capabilities], &output)
+        }
     }
+}
+
+fn capabilities(args: &Args) -> Result<config::Capabilities> {
+    let mut caps = config::Capabilities {
+        inherit_env: args.inherit_env,
+        runtime_grants: args.runtime_grants,
+        ..Default::default()
+    };
+    for dir in &args.dirs {
+        caps.add_dir(dir)?;
+    }
+    for env in &args.env {
+        caps.add_env(env)?;
+    }
+    Ok(caps)
 }
 
 fn default_output(input: &Path, emit: Emit) -> PathBuf {

@@ -1,0 +1,139 @@
+//! The capabilities an executable is built with (`--dir`, `--env`, `--inherit-env`,
+//! `--runtime-grants`), written as the `w2e_main_config` object the runtime reads at start-up.
+//! The record format is documented in runtime-headless/include/w2e_config.h.
+
+use anyhow::{Context, Result, bail};
+use object::write::{Object, StandardSection, Symbol, SymbolSection};
+use object::{SymbolFlags, SymbolKind, SymbolScope};
+use target_lexicon::Triple;
+
+/// What the program may touch. The default grants nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Capabilities {
+    /// Preopened directories: (host path, guest path).
+    pub dirs: Vec<(String, String)>,
+    /// Environment variables, as `KEY=VALUE`.
+    pub env: Vec<String>,
+    pub inherit_env: bool,
+    pub runtime_grants: bool,
+}
+
+impl Capabilities {
+    /// Parses one `--dir HOST[::GUEST]` argument.
+    pub fn add_dir(&mut self, spec: &str) -> Result<()> {
+        let (host, guest) = match spec.split_once("::") {
+            Some((host, guest)) => (host, guest),
+            None => (spec, spec),
+        };
+        if host.is_empty() || guest.is_empty() {
+            bail!("--dir {spec:?}: expected HOST or HOST::GUEST, e.g. --dir ./data::/data");
+        }
+        if host.contains('\0') || guest.contains('\0') {
+            bail!("--dir {spec:?}: paths cannot contain NUL bytes");
+        }
+        self.dirs.push((host.to_string(), guest.to_string()));
+        Ok(())
+    }
+
+    /// Parses one `--env KEY=VALUE` argument.
+    pub fn add_env(&mut self, spec: &str) -> Result<()> {
+        match spec.split_once('=') {
+            Some((key, _)) if !key.is_empty() && !spec.contains('\0') => {
+                self.env.push(spec.to_string());
+                Ok(())
+            }
+            _ => bail!("--env {spec:?}: expected KEY=VALUE, e.g. --env HOME=/home"),
+        }
+    }
+
+    /// The record bytes (see w2e_config.h).
+    pub fn records(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut record = |fields: &[&str]| {
+            for field in fields {
+                bytes.extend_from_slice(field.as_bytes());
+                bytes.push(0);
+            }
+        };
+        for (host, guest) in &self.dirs {
+            record(&["dir", host, guest]);
+        }
+        for entry in &self.env {
+            record(&["env", entry]);
+        }
+        if self.inherit_env {
+            record(&["inherit-env"]);
+        }
+        if self.runtime_grants {
+            record(&["runtime-grants"]);
+        }
+        bytes.push(0);
+        bytes
+    }
+
+    /// A relocatable object for `triple` defining `w2e_main_config`.
+    pub fn object(&self, triple: &Triple) -> Result<Vec<u8>> {
+        let format = match triple.binary_format {
+            target_lexicon::BinaryFormat::Elf => object::BinaryFormat::Elf,
+            target_lexicon::BinaryFormat::Macho => object::BinaryFormat::MachO,
+            target_lexicon::BinaryFormat::Coff => object::BinaryFormat::Coff,
+            other => bail!("cannot write a {other} object for {triple}"),
+        };
+        let architecture = match triple.architecture {
+            target_lexicon::Architecture::X86_64 => object::Architecture::X86_64,
+            target_lexicon::Architecture::Aarch64(_) => object::Architecture::Aarch64,
+            target_lexicon::Architecture::Riscv64(_) => object::Architecture::Riscv64,
+            target_lexicon::Architecture::S390x => object::Architecture::S390x,
+            other => bail!("cannot write an object for the {other} architecture"),
+        };
+        let endian = match triple.endianness() {
+            Ok(target_lexicon::Endianness::Big) => object::Endianness::Big,
+            _ => object::Endianness::Little,
+        };
+        let mut obj = Object::new(format, architecture, endian);
+        let section = obj.section_id(StandardSection::ReadOnlyData);
+        let records = self.records();
+        let offset = obj.append_section_data(section, &records, 1);
+        obj.add_symbol(Symbol {
+            name: b"w2e_main_config".to_vec(),
+            value: offset,
+            size: records.len() as u64,
+            kind: SymbolKind::Data,
+            scope: SymbolScope::Linkage,
+            weak: false,
+            section: SymbolSection::Section(section),
+            flags: SymbolFlags::None,
+        });
+        obj.write().context("cannot write the capabilities object")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_grants_is_just_the_terminator() {
+        assert_eq!(Capabilities::default().records(), vec![0]);
+    }
+
+    #[test]
+    fn dir_without_guest_uses_host_name() {
+        let mut caps = Capabilities::default();
+        caps.add_dir(".").unwrap();
+        caps.add_dir("/srv/data::/data").unwrap();
+        caps.add_env("HOME=/home").unwrap();
+        assert_eq!(
+            caps.records(),
+            b"dir\0.\0.\0dir\0/srv/data\0/data\0env\0HOME=/home\0\0"
+        );
+    }
+
+    #[test]
+    fn malformed_specs_are_refused() {
+        let mut caps = Capabilities::default();
+        assert!(caps.add_dir("::/x").is_err());
+        assert!(caps.add_env("NOVALUE").is_err());
+        assert!(caps.add_env("=x").is_err());
+    }
+}
