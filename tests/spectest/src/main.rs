@@ -1,1 +1,261 @@
-fn main() {}
+//! The WebAssembly core spec tests, run through the real wasm2exe pipeline.
+//!
+//! Each `.wast` file becomes one native executable: its modules compiled by
+//! `wasm2exe-compiler`, a small C driver that plays the script, and the runtime archive,
+//! linked with `cc`. Running real executables (rather than an in-process embedding) tests
+//! exactly what users get: object emission, relocations, the runtime's instantiation and
+//! signal-based traps. See `run` for the pipeline, `script` for how directives map to steps,
+//! `values` for values and result patterns, `known` for `tests/KNOWN_FAILURES`.
+//!
+//! ```text
+//! cargo run --release -p spectest -- ../shared/testsuite            # a directory of .wast
+//! cargo run --release -p spectest -- ../shared/testsuite/i32.wast   # or single files
+//! ```
+//!
+//! Prints one line per file and ends with `spec total: PASSED/TOTAL assertions`. Exits 1 when
+//! an assertion fails that KNOWN_FAILURES does not list.
+
+mod known;
+mod run;
+mod script;
+mod values;
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use rayon::prelude::*;
+
+use crate::known::{Failure, KnownFailures};
+
+const USAGE: &str = "usage: spectest [OPTIONS] PATH...
+  PATH                      a .wast file, or a directory: all its top-level .wast files
+  -j N                      files run in parallel (default 2)
+  --timeout SECS            per-file limit for the executable (default 120)
+  --known-failures FILE     default: tests/KNOWN_FAILURES of this checkout
+  --write-known-failures    rewrite that file from this run's failures
+  --keep-temp               keep the build directory (objects, script, executable)
+  --all-failures            list every unexpected failure, not the first 10 per file";
+
+/// Unexpected failures shown per file unless `--all-failures`.
+const SHOWN_PER_FILE: usize = 10;
+
+struct Args {
+    paths: Vec<PathBuf>,
+    jobs: usize,
+    timeout: Duration,
+    known_failures: PathBuf,
+    write_known_failures: bool,
+    keep_temp: bool,
+    all_failures: bool,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args {
+        paths: Vec::new(),
+        jobs: 2,
+        timeout: Duration::from_secs(120),
+        known_failures: Path::new(env!("CARGO_MANIFEST_DIR")).join("../KNOWN_FAILURES"),
+        write_known_failures: false,
+        keep_temp: false,
+        all_failures: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .with_context(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "-j" | "--jobs" => args.jobs = value("-j")?.parse().context("-j N")?,
+            "--timeout" => {
+                args.timeout =
+                    Duration::from_secs(value("--timeout")?.parse().context("--timeout")?)
+            }
+            "--known-failures" => args.known_failures = value("--known-failures")?.into(),
+            "--write-known-failures" => args.write_known_failures = true,
+            "--keep-temp" => args.keep_temp = true,
+            "--all-failures" => args.all_failures = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            s if s.starts_with('-') => bail!("unknown option {s}\n{USAGE}"),
+            _ => args.paths.push(arg.into()),
+        }
+    }
+    if args.paths.is_empty() {
+        bail!("no .wast files given\n{USAGE}");
+    }
+    args.jobs = args.jobs.max(1);
+    Ok(args)
+}
+
+/// The `.wast` files to run, largest first so the long SIMD files do not finish last.
+fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for entry in
+                std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))?
+            {
+                let p = entry?.path();
+                if p.is_file() && p.extension().is_some_and(|e| e == "wast") {
+                    files.push(p);
+                }
+            }
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            bail!("{} does not exist", path.display());
+        }
+    }
+    files.sort();
+    files.dedup();
+    files.sort_by_key(|p| std::cmp::Reverse(p.metadata().map(|m| m.len()).unwrap_or(0)));
+    Ok(files)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("spectest: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn real_main() -> anyhow::Result<ExitCode> {
+    let args = parse_args()?;
+    let known = match std::fs::read_to_string(&args.known_failures) {
+        Ok(text) => KnownFailures::parse(&text).map_err(anyhow::Error::msg)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => KnownFailures::default(),
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading {}", args.known_failures.display()));
+        }
+    };
+    let files = collect_files(&args.paths)?;
+    run::quiet_compiler_panics();
+
+    let temp = tempfile::Builder::new()
+        .prefix("spectest-")
+        .tempdir()
+        .context("creating a temp dir")?;
+    let toolchain = run::Toolchain::new(temp.path(), args.timeout)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs)
+        .build()?;
+
+    let failures = Mutex::new(Vec::<Failure>::new());
+    let totals = Mutex::new((0usize, 0usize));
+    pool.install(|| {
+        files.iter().enumerate().par_bridge().for_each(|(i, path)| {
+            let name = file_name(path);
+            let work = temp.path().join(format!("{i}-{name}"));
+            let report = match std::fs::create_dir(&work) {
+                Ok(()) => run::run_file(&toolchain, path, &work),
+                Err(e) => run::FileReport {
+                    total: 1,
+                    failures: vec![(0, format!("creating {}: {e}", work.display()))],
+                },
+            };
+            if !args.keep_temp {
+                let _ = std::fs::remove_dir_all(&work);
+            }
+            print_report(&name, &report, &known, args.all_failures);
+            let mut t = totals.lock().unwrap();
+            t.0 += report.total - report.failures.len();
+            t.1 += report.total;
+            let mut all = failures.lock().unwrap();
+            all.extend(report.failures.into_iter().map(|(line, reason)| Failure {
+                file: name.clone(),
+                line,
+                reason,
+            }));
+        });
+    });
+
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort();
+    let (passed, total) = totals.into_inner().unwrap();
+    let files_run: BTreeSet<String> = files.iter().map(|p| file_name(p)).collect();
+    let comparison = known.compare(&files_run, &failures);
+    let mut code = ExitCode::SUCCESS;
+
+    if args.write_known_failures {
+        std::fs::write(&args.known_failures, known.rewrite(&files_run, &failures))
+            .with_context(|| format!("writing {}", args.known_failures.display()))?;
+        println!(
+            "wrote {} ({} failures)",
+            args.known_failures.display(),
+            failures.len()
+        );
+    } else {
+        if !comparison.stale.is_empty() {
+            println!(
+                "{} KNOWN_FAILURES entries now pass (remove them, or --write-known-failures):",
+                comparison.stale.len()
+            );
+            for entry in &comparison.stale {
+                println!("  {entry}");
+            }
+        }
+        if !comparison.unexpected.is_empty() {
+            println!(
+                "{} failures not in KNOWN_FAILURES (regressions)",
+                comparison.unexpected.len()
+            );
+            code = ExitCode::FAILURE;
+        }
+    }
+    if args.keep_temp {
+        println!("build directory kept: {}", temp.keep().display());
+    }
+    println!("spec total: {passed}/{total} assertions");
+    Ok(code)
+}
+
+/// One line per file, then its unexpected failures.
+fn print_report(name: &str, report: &run::FileReport, known: &KnownFailures, all: bool) {
+    let unexpected: Vec<_> = report
+        .failures
+        .iter()
+        .filter(|(line, _)| !known.is_known(name, *line))
+        .collect();
+    let known_count = report.failures.len() - unexpected.len();
+    let mut out = format!(
+        "{name}: {}/{}",
+        report.total - report.failures.len(),
+        report.total
+    );
+    if known_count > 0 {
+        out.push_str(&format!(" ({known_count} known failures)"));
+    }
+    out.push('\n');
+    let shown = if all {
+        unexpected.len()
+    } else {
+        SHOWN_PER_FILE
+    };
+    for (line, reason) in unexpected.iter().take(shown) {
+        out.push_str(&format!("  {name}:{line} {reason}\n"));
+    }
+    if unexpected.len() > shown {
+        out.push_str(&format!("  ... and {} more\n", unexpected.len() - shown));
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}
