@@ -19,7 +19,7 @@ use super::FuncTranslator;
 use cranelift_codegen::ir::{
     ConstantData, Endianness, InstBuilder, MemFlagsData, Type, Value,
     condcodes::{FloatCC, IntCC},
-    types::{F32X4, F64X2, I8, I8X16, I16, I16X8, I32, I32X4, I64X2},
+    types::{F32X4, F64X2, I8, I8X16, I16, I16X8, I32, I32X4, I64, I64X2},
 };
 use cranelift_frontend::FunctionBuilder;
 use wasmparser::Operator;
@@ -35,16 +35,6 @@ fn cast(builder: &mut FunctionBuilder<'_>, ty: Type, v: Value) -> Value {
         v
     } else {
         builder.ins().bitcast(ty, lane_order(), v)
-    }
-}
-
-/// The integer vector with twice as wide lanes, half as many.
-fn wider(ty: Type) -> Type {
-    match ty {
-        I8X16 => I16X8,
-        I16X8 => I32X4,
-        I32X4 => I64X2,
-        _ => unreachable!("no wider shape than {ty}"),
     }
 }
 
@@ -290,16 +280,7 @@ impl FuncTranslator<'_, '_> {
             O::I16x8ExtAddPairwiseI8x16U => self.ext_add_pairwise(I8X16, U),
             O::I32x4ExtAddPairwiseI16x8S => self.ext_add_pairwise(I16X8, S),
             O::I32x4ExtAddPairwiseI16x8U => self.ext_add_pairwise(I16X8, U),
-            O::I32x4DotI16x8S => {
-                let (a, b) = self.pop2();
-                let b_ = &mut self.builder;
-                let (a_low, b_low) = (widen(b_, I16X8, a, S, Low), widen(b_, I16X8, b, S, Low));
-                let (a_high, b_high) = (widen(b_, I16X8, a, S, High), widen(b_, I16X8, b, S, High));
-                let low = b_.ins().imul(a_low, b_low);
-                let high = b_.ins().imul(a_high, b_high);
-                let v = b_.ins().iadd_pairwise(low, high);
-                self.vpush(v);
-            }
+            O::I32x4DotI16x8S => self.dot(),
 
             // ---- floating point ----
             O::F32x4Ceil => self.vunary(F32X4, |b, x| b.ins().ceil(x)),
@@ -338,13 +319,13 @@ impl FuncTranslator<'_, '_> {
             O::I32x4TruncSatF32x4U => self.vunary(F32X4, |b, x| b.ins().fcvt_to_uint_sat(I32X4, x)),
             O::I32x4TruncSatF64x2SZero => self.vunary(F64X2, |b, x| {
                 let wide = b.ins().fcvt_to_sint_sat(I64X2, x);
-                let zero = b.ins().iconst(cranelift_codegen::ir::types::I64, 0);
+                let zero = b.ins().iconst(I64, 0);
                 let zero = b.ins().splat(I64X2, zero);
                 b.ins().snarrow(wide, zero)
             }),
             O::I32x4TruncSatF64x2UZero => self.vunary(F64X2, |b, x| {
                 let wide = b.ins().fcvt_to_uint_sat(I64X2, x);
-                let zero = b.ins().iconst(cranelift_codegen::ir::types::I64, 0);
+                let zero = b.ins().iconst(I64, 0);
                 let zero = b.ins().splat(I64X2, zero);
                 b.ins().uunarrow(wide, zero)
             }),
@@ -463,7 +444,6 @@ impl FuncTranslator<'_, '_> {
     fn extend(&mut self, from: Type, sign: Sign, half: Half) {
         let a = self.pop();
         let v = widen(&mut self.builder, from, a, sign, half);
-        debug_assert_eq!(self.builder.func.dfg.value_type(v), wider(from));
         self.vpush(v);
     }
 
@@ -482,6 +462,19 @@ impl FuncTranslator<'_, '_> {
         let a = self.pop();
         let low = widen(&mut self.builder, from, a, sign, Half::Low);
         let high = widen(&mut self.builder, from, a, sign, Half::High);
+        let v = self.builder.ins().iadd_pairwise(low, high);
+        self.vpush(v);
+    }
+
+    /// `i32x4.dot_i16x8_s`: products of the signed 16-bit lanes at 32 bits, adjacent pairs
+    /// summed (wrapping, as wasm specifies for the one overflowing case).
+    fn dot(&mut self) {
+        let (a, b) = self.pop2();
+        let [low, high] = [Half::Low, Half::High].map(|half| {
+            let x = widen(&mut self.builder, I16X8, a, Sign::Signed, half);
+            let y = widen(&mut self.builder, I16X8, b, Sign::Signed, half);
+            self.builder.ins().imul(x, y)
+        });
         let v = self.builder.ins().iadd_pairwise(low, high);
         self.vpush(v);
     }
