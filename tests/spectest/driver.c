@@ -4,12 +4,13 @@
  * what happened, one line per command, flushed at once so a crash loses nothing. It judges
  * nothing: expected values, NaN patterns and trap messages are compared by the harness.
  *
- * Script (one command per line; ID is the harness's step number, names are hex bytes):
+ * Script (one command per line; ID is the harness's step number):
  *   slots N                         number of instance slots
  *   inst ID SLOT MODULE             instantiate spec_modules[MODULE] into SLOT
  *   reg ID SLOT NAME                make SLOT's exports importable as module NAME
  *   call ID SLOT NAME ARG...        call export NAME; ARG is KIND:HEX (see values.rs)
  *   get ID SLOT NAME                read exported global NAME
+ * NAME is `x` followed by the name's bytes in hex (so the empty name is `x`).
  * Output:
  *   ID ok | ID ret VALUE... | ID trap MESSAGE | ID link MESSAGE | ID error MESSAGE
  */
@@ -180,12 +181,13 @@ static int hexval(char c) {
   return -1;
 }
 
-/* Decodes hex `s` in place; returns the byte length or -1. */
+/* Decodes a name token, `x` then hex (so "" is `x`), in place; returns its length or -1. */
 static long unhex(char *s) {
-  size_t n = strlen(s);
+  if (s[0] != 'x') return -1;
+  size_t n = strlen(s + 1);
   if (n % 2) return -1;
   for (size_t i = 0; i < n / 2; i++) {
-    int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+    int hi = hexval(s[1 + 2 * i]), lo = hexval(s[2 + 2 * i]);
     if (hi < 0 || lo < 0) return -1;
     s[i] = (char)(hi * 16 + lo);
   }

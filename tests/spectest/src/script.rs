@@ -89,9 +89,14 @@ pub enum Expect {
 
 /// Parses `text` (the contents of a `.wast` file).
 pub fn parse(text: &str) -> Result<Script, String> {
-    let buf = wast::parser::ParseBuffer::new(text).map_err(|e| render(e, text))?;
-    let wast = wast::parser::parse::<Wast>(&buf).map_err(|e| render(e, text))?;
+    // names.wast exports names with bidi overrides and other "confusing" characters on
+    // purpose; the lexer rejects those unless told otherwise.
+    let mut lexer = wast::lexer::Lexer::new(text);
+    lexer.allow_confusing_unicode(true);
     let lines = LineIndex::new(text);
+    let render = |e: wast::Error| format!("line {}: {}", lines.line(e.span()), e.message());
+    let buf = wast::parser::ParseBuffer::new_with_lexer(lexer).map_err(render)?;
+    let wast = wast::parser::parse::<Wast>(&buf).map_err(render)?;
     let mut builder = Builder {
         lines,
         ..Builder::default()
@@ -100,11 +105,6 @@ pub fn parse(text: &str) -> Result<Script, String> {
         builder.directive(directive);
     }
     Ok(builder.script)
-}
-
-fn render(mut err: wast::Error, text: &str) -> String {
-    err.set_text(text);
-    err.to_string()
 }
 
 /// Byte offset → line number, by binary search over line starts (spans are offsets and a

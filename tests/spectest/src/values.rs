@@ -371,8 +371,38 @@ pub fn check_results(expected: &[Expected], actual: &[Value]) -> Result<(), Stri
     Err(format!(
         "expected {}, got {}",
         join(expected.iter().map(|e| e.to_string()).collect()),
-        join(actual.iter().map(|a| a.to_string()).collect()),
+        join(
+            actual
+                .iter()
+                .enumerate()
+                .map(|(i, a)| show_like(a, expected.get(i)))
+                .collect()
+        ),
     ))
+}
+
+/// Shows `actual` in the shape of `expected`, so float lanes compare at a glance.
+fn show_like(actual: &Value, expected: Option<&Expected>) -> String {
+    let lanes = |bytes: &[u8; 16], width: usize| -> Vec<String> {
+        bytes
+            .chunks(width)
+            .map(|c| {
+                format!(
+                    "{:#x}",
+                    c.iter().rev().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
+                )
+            })
+            .collect()
+    };
+    match (actual, expected) {
+        (Value::V128(b), Some(Expected::V128(V128Expected::F32x4(_)))) => {
+            format!("f32x4 {}", lanes(b, 4).join(" "))
+        }
+        (Value::V128(b), Some(Expected::V128(V128Expected::F64x2(_)))) => {
+            format!("f64x2 {}", lanes(b, 8).join(" "))
+        }
+        _ => actual.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -488,6 +518,11 @@ mod tests {
         assert!(e[0].matches(&Value::V128(bytes)));
         bytes[12..16].copy_from_slice(&0xffc0_0001u32.to_le_bytes());
         assert!(!e[0].matches(&Value::V128(bytes)));
+        assert_eq!(
+            check_results(&e, &[Value::V128(bytes)]).unwrap_err(),
+            "expected f32x4 nan:arithmetic 0x3f800000 0x80000000 nan:canonical, \
+             got f32x4 0x7fc01234 0x3f800000 0x80000000 0xffc00001"
+        );
 
         let e = parse_directive_results(
             "(assert_return (invoke \"f\") (v128.const i16x8 1 2 3 4 5 6 7 -1))",
