@@ -78,7 +78,18 @@ enum Emit {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
+    // A panic is a wasm2exe bug: report it in one line, not a backtrace. (The compiler also
+    // catches Cranelift panics per function and turns them into errors.)
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(|| run(&args)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(anyhow::anyhow!("internal error, please report it: {message}"))
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // One line: the context chain joined, outermost first.

@@ -5,10 +5,12 @@
 //! struct and holds the arrays of structs with pointers, relocated against both blobs and the
 //! code. Field order and sizes follow w2e_abi.h exactly.
 
+use super::module_error;
+use crate::CompileError;
 use crate::abi::{ABI_VERSION, TrapKind, type_id, value_kind};
 use crate::layout::{SymbolIds, VmctxLayout};
 use crate::module_env::{ConstOp, ModuleEnv, SegmentMode};
-use cranelift_module::{DataDescription, DataId, FuncId, Module, ModuleError};
+use cranelift_module::{DataDescription, DataId, FuncId, Module};
 use cranelift_object::ObjectModule;
 use target_lexicon::Endianness;
 
@@ -111,7 +113,7 @@ pub fn write_descriptor(
     symbols: SymbolIds,
     compiled: &[CompiledFunction],
     endianness: Endianness,
-) -> Result<(), ModuleError> {
+) -> Result<(), CompileError> {
     let big_endian = endianness == Endianness::Big;
     let mut ro = Blob::new(big_endian);
     let mut d = Blob::new(big_endian);
@@ -349,12 +351,14 @@ fn segment_mode(mode: SegmentMode) -> u32 {
     }
 }
 
-fn define(object: &mut ObjectModule, prefix: &str, ro: Blob, d: Blob) -> Result<(), ModuleError> {
+fn define(object: &mut ObjectModule, prefix: &str, ro: Blob, d: Blob) -> Result<(), CompileError> {
     use cranelift_module::Linkage;
-    let ro_id: DataId =
-        object.declare_data(&format!("{prefix}rodata"), Linkage::Local, false, false)?;
-    let d_id: DataId =
-        object.declare_data(&format!("{prefix}module"), Linkage::Export, true, false)?;
+    let ro_id: DataId = object
+        .declare_data(&format!("{prefix}rodata"), Linkage::Local, false, false)
+        .map_err(module_error)?;
+    let d_id: DataId = object
+        .declare_data(&format!("{prefix}module"), Linkage::Export, true, false)
+        .map_err(module_error)?;
 
     let mut ro_desc = DataDescription::new();
     // A zero-length object would alias its neighbour: keep at least one byte.
@@ -364,7 +368,7 @@ fn define(object: &mut ObjectModule, prefix: &str, ro: Blob, d: Blob) -> Result<
     }
     ro_desc.define(ro_bytes.into_boxed_slice());
     ro_desc.set_align(16);
-    object.define_data(ro_id, &ro_desc)?;
+    object.define_data(ro_id, &ro_desc).map_err(module_error)?;
 
     let mut desc = DataDescription::new();
     desc.define(d.bytes.into_boxed_slice());
@@ -381,5 +385,5 @@ fn define(object: &mut ObjectModule, prefix: &str, ro: Blob, d: Blob) -> Result<
             }
         }
     }
-    object.define_data(d_id, &desc)
+    object.define_data(d_id, &desc).map_err(module_error)
 }

@@ -14,6 +14,14 @@ use target_lexicon::{Architecture, Triple};
 /// - no heap/table Spectre mitigations: generated code uses neither Cranelift construct; a
 ///   standalone executable runs one trust domain, so there is no other tenant to protect.
 /// - x86_64 assumes x86-64-v2 (SSE4.2, POPCNT): native `floor`/`ceil`/`nearest` and SIMD.
+/// - riscv64 assumes the V extension with 128-bit vectors (RVA23): Cranelift lowers wasm SIMD
+///   only with it. Returning a v128 there needs an implicit return area, which
+///   `enable_multi_ret_implicit_sret` provides (it changes only signatures that could not be
+///   expressed otherwise).
+/// - riscv64 assumes the V extension with 128-bit vectors (RVA23): Cranelift lowers wasm SIMD
+///   only with it. Returning v128 values there needs an implicit return area, which
+///   `enable_multi_ret_implicit_sret` provides (it changes only signatures that could not be
+///   expressed otherwise).
 pub fn target_isa(triple: &Triple) -> Result<OwnedTargetIsa, CompileError> {
     let target_error = |reason: String| CompileError::Target {
         triple: triple.to_string(),
@@ -34,15 +42,13 @@ pub fn target_isa(triple: &Triple) -> Result<OwnedTargetIsa, CompileError> {
         set(flags, "enable_heap_access_spectre_mitigation", "false")?;
         set(flags, "enable_table_access_spectre_mitigation", "false")?;
         set(flags, "unwind_info", "false")?;
-        set(
-            flags,
-            "enable_verifier",
-            if cfg!(debug_assertions) {
-                "true"
-            } else {
-                "false"
-            },
-        )?;
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
+        set(flags, "enable_verifier", verify)?;
+        set(flags, "enable_multi_ret_implicit_sret", "true")?;
         Ok(())
     };
     configure(&mut flags).map_err(target_error)?;
@@ -53,18 +59,21 @@ pub fn target_isa(triple: &Triple) -> Result<OwnedTargetIsa, CompileError> {
         ));
     }
     let mut builder = isa::lookup(triple.clone()).map_err(|e| target_error(e.to_string()))?;
-    if let Architecture::X86_64 = triple.architecture {
-        for feature in [
+    let features: &[&str] = match triple.architecture {
+        Architecture::X86_64 => &[
             "has_sse3",
             "has_ssse3",
             "has_sse41",
             "has_sse42",
             "has_popcnt",
-        ] {
-            builder
-                .enable(feature)
-                .map_err(|e| target_error(format!("{feature}: {e}")))?;
-        }
+        ],
+        Architecture::Riscv64(_) => &["has_v", "has_zvl128b"],
+        _ => &[],
+    };
+    for feature in features {
+        builder
+            .enable(feature)
+            .map_err(|e| target_error(format!("{feature}: {e}")))?;
     }
     builder
         .finish(settings::Flags::new(flags))

@@ -38,10 +38,6 @@ pub fn compile_module(
 ) -> Result<Vec<u8>, CompileError> {
     let isa = target_isa(&options.triple)?;
     let prefix = &options.symbol_prefix;
-    let module_error = |e: cranelift_module::ModuleError| CompileError::Codegen {
-        function: "object".into(),
-        message: e.to_string(),
-    };
     let builder = ObjectBuilder::new(
         isa.clone(),
         format!("{prefix}module"),
@@ -56,7 +52,7 @@ pub fn compile_module(
         num_types: env.types.len() as u32,
     };
     let host_cc = isa.default_call_conv();
-    declare_symbols(&mut object, env, prefix, symbols, host_cc).map_err(module_error)?;
+    declare_symbols(&mut object, env, prefix, symbols, host_cc)?;
 
     let module = ModuleContext {
         env,
@@ -133,8 +129,7 @@ pub fn compile_module(
         symbols,
         &compiled_info,
         endianness,
-    )
-    .map_err(module_error)?;
+    )?;
     object.finish().emit().map_err(|e| CompileError::Codegen {
         function: "object".into(),
         message: e.to_string(),
@@ -148,7 +143,7 @@ fn declare_symbols(
     prefix: &str,
     symbols: SymbolIds,
     host_cc: cranelift_codegen::isa::CallConv,
-) -> cranelift_module::ModuleResult<()> {
+) -> Result<(), CompileError> {
     for (index, &type_index) in env.func_types.iter().enumerate() {
         let sig = wasm_signature(&env.types[type_index as usize]);
         let name = if (index as u32) < env.num_imported_funcs {
@@ -156,18 +151,23 @@ fn declare_symbols(
         } else {
             format!("{prefix}f{index}")
         };
-        let id = object.declare_function(&name, Linkage::Local, &sig)?;
+        let id = object
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(module_error)?;
         debug_assert_eq!(id.as_u32(), symbols.func(index as u32));
     }
     for type_index in 0..env.types.len() {
         let sig = stubs::trampoline_signature(host_cc);
-        let id =
-            object.declare_function(&format!("{prefix}tramp{type_index}"), Linkage::Local, &sig)?;
+        let id = object
+            .declare_function(&format!("{prefix}tramp{type_index}"), Linkage::Local, &sig)
+            .map_err(module_error)?;
         debug_assert_eq!(id.as_u32(), symbols.trampoline(type_index as u32));
     }
     for (index, builtin) in Builtin::ALL.iter().enumerate() {
         let sig = builtin_signature(*builtin, host_cc);
-        let id = object.declare_function(builtin.symbol(), Linkage::Import, &sig)?;
+        let id = object
+            .declare_function(builtin.symbol(), Linkage::Import, &sig)
+            .map_err(module_error)?;
         debug_assert_eq!(id.as_u32(), symbols.builtin(index));
     }
     Ok(())
@@ -205,6 +205,14 @@ fn build_stubs(
     stubs
 }
 
+/// A cranelift-module error: always a bug in wasm2exe's object layout.
+pub(crate) fn module_error(e: cranelift_module::ModuleError) -> CompileError {
+    CompileError::Codegen {
+        function: "object".into(),
+        message: e.to_string(),
+    }
+}
+
 fn compile_function(
     isa: &dyn TargetIsa,
     func: Function,
@@ -216,8 +224,24 @@ fn compile_function(
         function: describe(),
         message,
     };
-    ctx.compile(isa, &mut ControlPlane::default())
-        .map_err(|e| codegen_error(format!("{:?}", e.inner)))?;
+    // A Cranelift panic is a bug (ours or Cranelift's) but must not take the caller down.
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ctx.compile(isa, &mut ControlPlane::default())
+            .map(|_| ())
+            .map_err(|e| format!("{:?}", e.inner))
+    }));
+    match compiled {
+        Ok(Ok(())) => {}
+        Ok(Err(message)) => return Err(codegen_error(message)),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown panic");
+            return Err(codegen_error(format!("Cranelift panicked: {message}")));
+        }
+    }
     let compiled = ctx.compiled_code().expect("just compiled");
     let buffer = &compiled.buffer;
     let relocs = buffer

@@ -392,9 +392,8 @@ fn s390x() {
 
 /// Cranelift lowers vectors on riscv64 only with the V extension (`has_v`, `has_zvl128b`), and
 /// its riscv64 ABI returns a v128 only through an implicit return area
-/// (`enable_multi_ret_implicit_sret`); the target settings in `emit::isa` enable neither yet.
+/// (`enable_multi_ret_implicit_sret`); `emit::isa` enables both.
 #[test]
-#[ignore = "riscv64 SIMD needs has_v/has_zvl128b and enable_multi_ret_implicit_sret"]
 fn riscv64() {
     assert_all_compile(&options("riscv64gc-unknown-linux-gnu"));
 }
