@@ -79,7 +79,8 @@ static inline void write_raw(const char *label, int fd, const char *text) {
   printf("%s: errno=%u n=%u\n", label, (unsigned)err, (unsigned)n);
 }
 
-/* Prints path_filestat_get's type and size (following symlinks when `follow`). */
+/* Prints path_filestat_get's type, and the size of files and symlinks (following symlinks
+ * when `follow`). Directory sizes depend on the file system, so they are not printed. */
 static inline void show_stat(const char *label, int follow, const char *path) {
   __wasi_filestat_t st;
   memset(&st, 0, sizeof st);
@@ -87,6 +88,8 @@ static inline void show_stat(const char *label, int follow, const char *path) {
       PREOPEN, follow ? __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW : 0, path, &st);
   if (err)
     printf("%s: errno=%u\n", label, (unsigned)err);
+  else if (st.filetype == __WASI_FILETYPE_DIRECTORY)
+    printf("%s: errno=0 type=%u\n", label, (unsigned)st.filetype);
   else
     printf("%s: errno=0 type=%u size=%llu\n", label, (unsigned)st.filetype,
            (unsigned long long)st.size);

@@ -41,6 +41,13 @@ const USAGE: &str = "usage: spectest [OPTIONS] PATH...
   --keep-temp               keep the build directory (objects, script, executable)
   --all-failures            list every unexpected failure, not the first 10 per file";
 
+/// `println!` without the panic when stdout is a closed pipe (`spectest ... | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Unexpected failures shown per file unless `--all-failures`.
 const SHOWN_PER_FILE: usize = 10;
 
@@ -81,7 +88,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--keep-temp" => args.keep_temp = true,
             "--all-failures" => args.all_failures = true,
             "-h" | "--help" => {
-                println!("{USAGE}");
+                say!("{USAGE}");
                 std::process::exit(0);
             }
             s if s.starts_with('-') => bail!("unknown option {s}\n{USAGE}"),
@@ -197,23 +204,23 @@ fn real_main() -> anyhow::Result<ExitCode> {
     if args.write_known_failures {
         std::fs::write(&args.known_failures, known.rewrite(&files_run, &failures))
             .with_context(|| format!("writing {}", args.known_failures.display()))?;
-        println!(
+        say!(
             "wrote {} ({} failures)",
             args.known_failures.display(),
             failures.len()
         );
     } else {
         if !comparison.stale.is_empty() {
-            println!(
+            say!(
                 "{} KNOWN_FAILURES entries now pass (remove them, or --write-known-failures):",
                 comparison.stale.len()
             );
             for entry in &comparison.stale {
-                println!("  {entry}");
+                say!("  {entry}");
             }
         }
         if !comparison.unexpected.is_empty() {
-            println!(
+            say!(
                 "{} failures not in KNOWN_FAILURES (regressions)",
                 comparison.unexpected.len()
             );
@@ -221,9 +228,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
         }
     }
     if args.keep_temp {
-        println!("build directory kept: {}", temp.keep().display());
+        say!("build directory kept: {}", temp.keep().display());
     }
-    println!("spec total: {passed}/{total} assertions");
+    say!("spec total: {passed}/{total} assertions");
     Ok(code)
 }
 

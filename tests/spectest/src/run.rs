@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 use rayon::prelude::*;
 use wasm2exe_compiler::{CompileError, CompileOptions, Triple};
 
-use crate::script::{Expect, InstanceExpect, Script, StepKind};
+use crate::script::{Expect, InstanceExpect, Script, StepKind, UNCAUGHT_EXCEPTION};
 use crate::values::{Value, check_results};
 
 /// What every link shares: the driver object and the runtime archive, built once per run.
@@ -466,6 +466,10 @@ fn judge_action(outcome: &Outcome, expect: &Expect) -> Result<(), String> {
             ))
         }
         (Outcome::Ret(_), Expect::Exhaustion) => Err("expected stack exhaustion, returned".into()),
+        (Outcome::Ret(_), Expect::Exception) => {
+            Err("expected an uncaught exception, returned".into())
+        }
+        (Outcome::Trap(t), Expect::Exception) if trap_matches(UNCAUGHT_EXCEPTION, t) => Ok(()),
         (Outcome::Trap(t), Expect::Trap(m)) if trap_matches(m, t) => Ok(()),
         (Outcome::Trap(t), Expect::Exhaustion) if trap_matches("call stack exhausted", t) => Ok(()),
         (Outcome::Trap(t), _) => Err(format!("trapped: {t}")),

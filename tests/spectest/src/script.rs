@@ -85,7 +85,12 @@ pub enum Expect {
     Return(Vec<Expected>),
     Trap(String),
     Exhaustion,
+    /// `assert_exception` (exception handling): the call ends in an uncaught exception.
+    Exception,
 }
+
+/// The runtime's message for an exception that reached the host (`W2E_TRAP_UNCAUGHT_EXCEPTION`).
+pub const UNCAUGHT_EXCEPTION: &str = "uncaught exception";
 
 /// Parses `text` (the contents of a `.wast` file).
 pub fn parse(text: &str) -> Result<Script, String> {
@@ -275,9 +280,11 @@ impl Builder {
             | WastDirective::AssertMalformed {
                 module, message, ..
             } => self.reject(span, module, message),
+            WastDirective::AssertException { exec, .. } => {
+                self.execute(span, exec, Expect::Exception)
+            }
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. } => {
                 let reason = "unsupported assertion kind (not Wasm 2.0)".to_string();
                 self.push(span, true, StepKind::Broken { slot: None, reason });
@@ -308,6 +315,7 @@ impl Builder {
                 let index = self.add_module(&mut QuoteWat::Wat(module));
                 let expect = match expect {
                     Expect::Trap(message) => InstanceExpect::Trap(message),
+                    Expect::Exception => InstanceExpect::Trap(UNCAUGHT_EXCEPTION.into()),
                     // `assert_return (module ...)` is not a thing in the spec tests; treat it
                     // as "instantiates fine".
                     _ => InstanceExpect::Success,
