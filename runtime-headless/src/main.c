@@ -15,6 +15,10 @@
 /* The module descriptor, emitted by the compiler into the same executable. */
 extern const w2e_module w2e_main_module;
 
+/* The capability records (w2e_config.h), emitted by the CLI. Weak: an object linked by hand
+ * without them gets no capabilities. */
+extern const char w2e_main_config[] __attribute__((weak));
+
 static const char wasi_module[] = "wasi_snapshot_preview1";
 
 /* Writes `wasm2exe: cannot start: import "mod"."name" <what>` and exits. */
@@ -65,6 +69,7 @@ static bool signature_matches(const w2e_functype *ft, const char *sig) {
 int main(int argc, char **argv) {
   w2e_runtime_init();
   w2e_wasi_set_args(argc, argv);
+  w2e_wasi_configure(w2e_main_config ? w2e_main_config : NULL);
   const w2e_module *m = &w2e_main_module;
 
   w2e_extern *imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *imports);

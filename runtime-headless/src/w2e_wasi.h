@@ -1,5 +1,6 @@
 /*
- * w2e_wasi.h: the wasi_snapshot_preview1 host functions (wasi.c), as main.c resolves them.
+ * w2e_wasi.h: the wasi_snapshot_preview1 host functions (wasi*.c), as main.c resolves them,
+ * and the start-up configuration (config.c).
  */
 #ifndef W2E_WASI_H
 #define W2E_WASI_H
@@ -18,7 +19,15 @@ typedef struct w2e_wasi_func {
 /* The host function named `name` (name_len bytes), or NULL. */
 const w2e_wasi_func *w2e_wasi_lookup(const char *name, size_t name_len);
 
+/* All host functions (for tests). */
+const w2e_wasi_func *w2e_wasi_funcs(size_t *count);
+
 /* The arguments the guest sees (argv as given, argv[0] included). */
 void w2e_wasi_set_args(int argc, char **argv);
+
+/* Sets up the fd table (stdio, preopens) and the environment from the capability records
+ * (w2e_config.h; NULL: none). A directory that cannot be opened ends the process with a
+ * one-line error and W2E_EXIT_RUNTIME_ERROR. */
+void w2e_wasi_configure(const char *records);
 
 #endif /* W2E_WASI_H */
