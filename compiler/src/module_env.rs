@@ -12,21 +12,21 @@ use wasmparser::{
     TypeRef, Validator, WasmFeatures,
 };
 
-/// The WebAssembly features wasm2exe compiles: the Wasm 2.0 core specification.
-pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2;
+/// The WebAssembly features wasm2exe compiles: the Wasm 2.0 core specification, plus the
+/// proposals real programs use: tail calls, extended constant expressions, and the threads
+/// instructions (shared memories behave as in a single-threaded program; nothing can spawn a
+/// thread).
+pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2
+    .union(WasmFeatures::TAIL_CALL)
+    .union(WasmFeatures::EXTENDED_CONST)
+    .union(WasmFeatures::THREADS);
 
 /// Proposals that are recognized and refused by name.
 const REFUSED_PROPOSALS: &[(&str, WasmFeatures)] = &[
-    ("threads (shared memory and atomics)", WasmFeatures::THREADS),
     ("exception handling", WasmFeatures::EXCEPTIONS),
     ("legacy exception handling", WasmFeatures::LEGACY_EXCEPTIONS),
-    ("tail calls", WasmFeatures::TAIL_CALL),
     ("memory64", WasmFeatures::MEMORY64),
     ("multi-memory", WasmFeatures::MULTI_MEMORY),
-    (
-        "extended constant expressions",
-        WasmFeatures::EXTENDED_CONST,
-    ),
     ("relaxed SIMD", WasmFeatures::RELAXED_SIMD),
     (
         "typed function references",

@@ -10,6 +10,7 @@
 //! arithmetic in `numeric`, linear memory in `memory`, globals, references and tables in
 //! `table`, 128-bit SIMD in `simd`.
 
+mod atomics;
 mod memory;
 mod numeric;
 mod simd;
@@ -180,6 +181,13 @@ impl ControlFrame {
             _ => (self.exit, self.num_results),
         }
     }
+}
+
+/// Whether a call returns here or replaces the caller's frame (`return_call*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CallKind {
+    Call,
+    TailCall,
 }
 
 /// The state of one function's translation.
@@ -463,10 +471,15 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             }
             Operator::Return => self.translate_br(self.control.len() as u32 - 1),
             Operator::Call { function_index } => self.translate_call(*function_index),
-            Operator::CallIndirect {
-                type_index,
-                table_index,
-            } => self.translate_call_indirect(*type_index, *table_index),
+            Operator::CallIndirect { type_index, table_index } => {
+                self.translate_call_indirect(*type_index, *table_index, CallKind::Call)
+            }
+            Operator::ReturnCall { function_index } => {
+                self.translate_return_call(*function_index);
+            }
+            Operator::ReturnCallIndirect { type_index, table_index } => {
+                self.translate_call_indirect(*type_index, *table_index, CallKind::TailCall)
+            }
             Operator::Drop => {
                 self.pop();
             }
@@ -492,6 +505,7 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             _ => {
                 if !(self.translate_numeric(op)
                     || self.translate_memory(op)
+                    || self.translate_atomic(op)
                     || self.translate_table(op)
                     || self.translate_simd(op))
                 {
@@ -703,7 +717,27 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
         (code, vmctx)
     }
 
-    fn translate_call_indirect(&mut self, type_index: u32, table_index: u32) {
+    /// `return_call`: the callee replaces this frame (both use the tail convention).
+    fn translate_return_call(&mut self, func_index: u32) {
+        let type_index = self.module.env.func_types[func_index as usize];
+        let num_params = self.module.env.types[type_index as usize].params().len();
+        let args = self.popn(num_params);
+        if func_index < self.module.env.num_imported_funcs {
+            let (code, callee_vmctx) = self.load_func_ref(func_index);
+            let sig = self.wasm_sig(type_index);
+            let mut call_args = vec![callee_vmctx];
+            call_args.extend(args);
+            self.builder.ins().return_call_indirect(sig, code, &call_args);
+        } else {
+            let func_ref = self.direct_func(func_index);
+            let mut call_args = vec![self.vmctx];
+            call_args.extend(args);
+            self.builder.ins().return_call(func_ref, &call_args);
+        }
+        self.reachable = false;
+    }
+
+    fn translate_call_indirect(&mut self, type_index: u32, table_index: u32, kind: CallKind) {
         use crate::abi::{funcref, table};
         let index = self.pop();
         let ty = &self.module.env.types[type_index as usize];
@@ -746,6 +780,11 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
         let sig = self.wasm_sig(type_index);
         let mut call_args = vec![callee_vmctx];
         call_args.extend(args);
+        if kind == CallKind::TailCall {
+            self.builder.ins().return_call_indirect(sig, code, &call_args);
+            self.reachable = false;
+            return;
+        }
         let call = self.builder.ins().call_indirect(sig, code, &call_args);
         let results = self.builder.inst_results(call).to_vec();
         self.stack.extend(results);
