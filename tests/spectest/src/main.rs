@@ -127,11 +127,19 @@ fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The name a file goes by in the output and in KNOWN_FAILURES: its file name, or for the
+/// proposal tests its path from `proposals/` on (`proposals/exceptions/legacy/throw.wast`
+/// and `proposals/exceptions/throw.wast` must not collide), however it was named on the
+/// command line.
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    let parts: Vec<_> = path.iter().map(|p| p.to_string_lossy()).collect();
+    match parts.iter().rposition(|p| p == "proposals") {
+        Some(i) => parts[i..].join("/"),
+        None => path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+    }
 }
 
 fn main() -> ExitCode {
@@ -170,7 +178,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
     pool.install(|| {
         files.iter().enumerate().par_bridge().for_each(|(i, path)| {
             let name = file_name(path);
-            let work = temp.path().join(format!("{i}-{name}"));
+            let work = temp.path().join(format!("{i}-{}", name.replace('/', "_")));
             let report = match std::fs::create_dir(&work) {
                 Ok(()) => run::run_file(&toolchain, path, &work),
                 Err(e) => run::FileReport {
@@ -265,4 +273,24 @@ fn print_report(name: &str, report: &run::FileReport, known: &KnownFailures, all
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names() {
+        assert_eq!(
+            file_name(Path::new("../shared/testsuite/i32.wast")),
+            "i32.wast"
+        );
+        assert_eq!(file_name(Path::new("i32.wast")), "i32.wast");
+        assert_eq!(
+            file_name(Path::new(
+                "/x/testsuite/proposals/exceptions/legacy/throw.wast"
+            )),
+            "proposals/exceptions/legacy/throw.wast"
+        );
+    }
 }
