@@ -262,7 +262,8 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
 
 uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
                             uint32_t old_len, uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
-  if (old_flags & ~1u) return WASI_EINVAL;
+  /* As wasmtime: following a symlink source is not supported. */
+  if (old_flags) return WASI_EINVAL;
   wasi_resolved a, b;
   uint32_t err = resolve_at(vm, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_len,
                             old_flags & WASI_LOOKUP_SYMLINK_FOLLOW, &a);
@@ -303,7 +304,11 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
   wasi_resolved r;
   uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, false, &r);
   if (err) return err;
-  if (unlinkat(r.dirfd, r.name, AT_REMOVEDIR) != 0) err = wasi_errno(errno);
+  struct stat st;
+  if (r.trailing_slash) /* as wasmtime (cap-std removes "dir/" as "dir/."): inval */
+    err = (err = stat_resolved(&r, &st)) ? err : WASI_EINVAL;
+  else if (unlinkat(r.dirfd, r.name, AT_REMOVEDIR) != 0)
+    err = wasi_errno(errno);
   wasi_resolved_free(&r);
   return err;
 }
@@ -333,10 +338,14 @@ uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_le
   char *target;
   uint32_t err = wasi_guest_string(vm, old_path, old_len, &target);
   if (err) return err;
+  if (target[0] == '/') { /* as wasmtime: a link that could only point outside */
+    free(target);
+    return dir_fd(fd, WASI_RIGHT_PATH_SYMLINK, &err) ? WASI_EPERM : err;
+  }
   wasi_resolved r;
   err = resolve_at(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, false, &r);
   if (!err) {
-    /* A link may hold any target: resolution refuses absolute or escaping ones on use. */
+    /* A relative target may climb out: resolution refuses to follow it there. */
     if (r.trailing_slash) {
       struct stat st;
       err = fstatat(r.dirfd, r.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;

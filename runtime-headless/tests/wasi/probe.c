@@ -3,12 +3,13 @@
  * Each argument is one command, words separated by ','; every command prints one line with
  * the WASI errno and its results. Numbers are decimal or 0x hex. Fds are guest fd numbers.
  *
- *   open,DIRFD,PATH[,OFLAGS[,RIGHTS[,LOOKUP[,FDFLAGS]]]]   path_open (RIGHTS default: all)
+ *   open,DIRFD,PATH[,OFLAGS[,RIGHTS[,LOOKUP[,FDFLAGS]]]]   path_open (RIGHTS: r, w, rw as
+ *       wasi-libc's open() asks, or a number; default all; inheriting: all)
  *   mkdir,DIRFD,PATH  rmdir,DIRFD,PATH  unlink,DIRFD,PATH  readlink,DIRFD,PATH[,BUFLEN]
  *   rename,DIRFD,OLD,DIRFD2,NEW   link,DIRFD,OLD,DIRFD2,NEW[,LOOKUP]   symlink,TARGET,DIRFD,PATH
  *   stat,DIRFD,PATH[,LOOKUP]   pstimes,DIRFD,PATH,ATIM,MTIM,FLAGS[,LOOKUP]
  *   write,FD,TEXT  read,FD,N  pread,FD,N,OFF  pwrite,FD,TEXT,OFF  seek,FD,OFF,WHENCE  tell,FD
- *   close,FD  renumber,FROM,TO  fdstat,FD  setflags,FD,FLAGS  setrights,FD,BASE,INH
+ *   close,FD  renumber,FROM,TO  fdstat,FD  fdflags,FD (type and flags only)  setflags,FD,FLAGS  setrights,FD,BASE,INH
  *   fstat,FD  setsize,FD,N  fstimes,FD,ATIM,MTIM,FLAGS  sync,FD  datasync,FD
  *   advise,FD,OFF,LEN,ADV  allocate,FD,OFF,LEN  prestat,FD  readdir,FD[,BUFLEN[,COOKIE]]
  *   sleep,NS  pollfd,FD,TYPE(1 read|2 write)  raise,SIG  yield  exit,CODE  env  args
@@ -36,6 +37,23 @@ static uint64_t num(int i, uint64_t dflt) {
 
 static const char *str(int i) { return i < nw ? w[i] : ""; }
 
+/* Rights as wasi-libc's open() asks for them: "r" (O_RDONLY), "w" (O_WRONLY), "rw", or a
+ * number. The default is all rights. */
+static uint64_t rights(int i) {
+  const uint64_t all = 0x3fffffff;
+  const uint64_t max = all & ~(__WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_READ |
+                               __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
+                               __WASI_RIGHTS_FD_READDIR | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
+  const uint64_t r = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR;
+  const uint64_t wr = __WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_WRITE |
+                      __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE;
+  const char *s = str(i);
+  if (!strcmp(s, "r")) return max | r;
+  if (!strcmp(s, "w")) return max | wr;
+  if (!strcmp(s, "rw")) return max | r | wr;
+  return num(i, all);
+}
+
 static void done(int e) { printf("%s = %d", w[0], e); }
 
 static void show_filestat(const __wasi_filestat_t *st, int with_times) {
@@ -62,7 +80,7 @@ static void run(char *cmd) {
     __wasi_fd_t fd = 0;
     const char *path = str(2);
     e = __wasi_path_open((__wasi_fd_t)num(1, 3), (uint32_t)num(5, 1), path, (uint16_t)num(3, 0),
-                         num(4, 0x1fffffff), num(4, 0x1fffffff), (uint16_t)num(6, 0), &fd);
+                         rights(4), 0x3fffffff, (uint16_t)num(6, 0), &fd);
     done(e);
     if (!e) printf(" fd=%u", fd);
   } else if (!strcmp(op, "mkdir")) {
@@ -131,11 +149,13 @@ static void run(char *cmd) {
     done(__wasi_fd_close((__wasi_fd_t)num(1, 3)));
   } else if (!strcmp(op, "renumber")) {
     done(__wasi_fd_renumber((__wasi_fd_t)num(1, 3), (__wasi_fd_t)num(2, 3)));
-  } else if (!strcmp(op, "fdstat")) {
+  } else if (!strcmp(op, "fdstat") || !strcmp(op, "fdflags")) {
     __wasi_fdstat_t st;
     e = __wasi_fd_fdstat_get((__wasi_fd_t)num(1, 3), &st);
     done(e);
-    if (!e)
+    if (!e && op[2] == 'f')
+      printf(" type=%u flags=%u", st.fs_filetype, st.fs_flags);
+    else if (!e)
       printf(" type=%u flags=%u base=%llx inh=%llx", st.fs_filetype, st.fs_flags,
              (unsigned long long)st.fs_rights_base, (unsigned long long)st.fs_rights_inheriting);
   } else if (!strcmp(op, "setflags")) {
