@@ -1,0 +1,741 @@
+//! Real programs, compiled twice: the SQLite shell and zstd, built from their published sources
+//! to wasm32-wasi with zig, then run as the executable wasm2exe makes and under the reference
+//! runtime (wasmtime's Python bindings). Both runs start in identical fresh directories and
+//! must agree byte for byte: stdout, stderr, exit code and the files the program wrote.
+//!
+//! Why: the unit and spec tests check instructions and WASI calls one at a time. Programs like
+//! these use hundreds of thousands of calls in combinations nobody writes tests for (SQLite's
+//! journal and dot-file locks, zstd's streaming buffers), and the reference tells us what the
+//! right answer is without our writing it down.
+//!
+//! Sources are fetched by package name at pinned versions, checked against their SHA-256 and
+//! kept, with the built modules, in a cache (`$WASM2EXE_PROGRAMS_CACHE`, default
+//! `target/tmp/programs-cache`), so reruns neither download nor rebuild:
+//! - SQLite: the npm package `sqlite3` ships the amalgamation (`sqlite3.c`, `shell.c`).
+//! - zstd: the crate `zstd-sys` ships the library (`zstd/lib`); the command-line driver is ours
+//!   (`tests/programs/zstd_driver.c`).
+//!
+//! Requirements: `curl`, `tar`, and `python3` with `pip install ziglang wasmtime`. A missing
+//! tool fails the test. When the registries cannot be reached at all (a network error, not an
+//! HTTP error), a test prints "skipped: ..." and passes; every other failure fails it.
+//!
+//! These tests are heavy (the first SQLite build takes a few minutes), so they live in their
+//! own target: `cargo test --release -p wasm2exe --test programs -- --nocapture` shows the
+//! time each step takes.
+
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Instant;
+
+/// A source archive pinned by version and checksum. The URLs are tried in order.
+struct Pinned {
+    file: &'static str,
+    urls: &'static [&'static str],
+    sha256: &'static str,
+}
+
+const SQLITE_NPM: Pinned = Pinned {
+    file: "sqlite3-6.0.1.tgz",
+    urls: &["https://registry.npmjs.org/sqlite3/-/sqlite3-6.0.1.tgz"],
+    sha256: "ab8d044a93e05bd031d7ea75547c7fa60387cdc259d27f93c0e3e2832c4b1df9",
+};
+/// The amalgamation tarball inside the npm package.
+const SQLITE_AUTOCONF: &str = "sqlite-autoconf-3520000";
+
+const ZSTD_SYS_CRATE: Pinned = Pinned {
+    file: "zstd-sys-2.0.15+zstd.1.5.7.crate",
+    urls: &[
+        "https://static.crates.io/crates/zstd-sys/zstd-sys-2.0.15+zstd.1.5.7.crate",
+        "https://crates.io/api/v1/crates/zstd-sys/2.0.15+zstd.1.5.7/download",
+    ],
+    sha256: "eb81183ddd97d0c74cedf1d50d85c8d08c1b8b68ee863bdee9e706eedba1a237",
+};
+const ZSTD_SYS_DIR: &str = "zstd-sys-2.0.15+zstd.1.5.7";
+
+/// What wasi-libc lacks and the SQLite shell uses: signal(), getrusage(), getpid() come from
+/// wasi-libc's emulation libraries; system() does not exist at all. sqlite3.c itself
+/// recognizes `__wasi__` (no threads, no extension loading, no WAL, dot-file locking).
+const SQLITE_FLAGS: &[&str] = &[
+    "-O2",
+    "-D_WASI_EMULATED_SIGNAL",
+    "-D_WASI_EMULATED_PROCESS_CLOCKS",
+    "-D_WASI_EMULATED_GETPID",
+    "-DSQLITE_NOHAVE_SYSTEM",
+    "-lwasi-emulated-signal",
+    "-lwasi-emulated-process-clocks",
+    "-lwasi-emulated-getpid",
+];
+
+/// zstd single-threaded, without the x86-64 assembly decoder and the legacy formats.
+const ZSTD_FLAGS: &[&str] = &["-O2", "-DZSTD_DISABLE_ASM", "-DZSTD_LEGACY_SUPPORT=0"];
+
+const INSTALL_HINT: &str = "install the toolchain with `pip install ziglang wasmtime`";
+
+// ---- Steps and their timings ----
+
+/// Prints how long each step of one program's test takes (visible with `--nocapture`).
+struct Steps {
+    program: &'static str,
+}
+
+impl Steps {
+    fn time<T>(&self, step: &str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let result = f();
+        eprintln!(
+            "[{}] {step}: {:.2}s",
+            self.program,
+            start.elapsed().as_secs_f64()
+        );
+        result
+    }
+}
+
+// ---- Tools ----
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn cache_dir() -> PathBuf {
+    let dir = std::env::var_os("WASM2EXE_PROGRAMS_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("programs-cache"));
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
+
+/// Runs `command` and returns its output; panics when it cannot be started.
+fn output(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
+}
+
+/// Panics unless python3 can import the zig compiler and the reference runtime.
+fn require_toolchain() -> String {
+    let out = Command::new("python3")
+        .args(["-c", "import wasmtime, ziglang"])
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "python3 lacks zig or wasmtime ({}): {INSTALL_HINT}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => panic!("cannot run python3 ({e}): {INSTALL_HINT}"),
+    }
+    let out = output(Command::new("python3").args(["-m", "ziglang", "version"]));
+    assert!(out.status.success(), "`python3 -m ziglang version` failed");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn sha256(path: &Path) -> String {
+    let out = output(Command::new("python3").arg("-c").arg(
+        "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+    ).arg(path));
+    assert!(out.status.success(), "cannot hash {}", path.display());
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+// ---- Fetching ----
+
+/// curl's exit codes that mean the network (not the server) failed: cannot resolve the proxy
+/// or host, cannot connect, timeout, TLS handshake, empty reply, send or receive failure.
+const CURL_NETWORK_ERRORS: &[i32] = &[5, 6, 7, 28, 35, 52, 55, 56];
+
+/// The registries could not be reached; the reason is curl's message.
+struct Unreachable(String);
+
+/// The cached archive, downloading it first if needed. Returns `Unreachable` only when every
+/// URL failed with a network error; a wrong checksum or an HTTP error panics.
+fn fetch(pinned: &Pinned) -> Result<PathBuf, Unreachable> {
+    let dir = cache_dir().join("downloads");
+    fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join(pinned.file);
+    if dest.exists() {
+        return Ok(dest);
+    }
+    let partial = dir.join(format!("{}.part-{}", pinned.file, std::process::id()));
+    let mut network_errors = Vec::new();
+    for url in pinned.urls {
+        let out = Command::new("curl")
+            .args(["-sSfL", "--retry", "2", "--connect-timeout", "20", "-o"])
+            .arg(&partial)
+            .arg(url)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run curl ({e}): install curl"));
+        let code = out.status.code().unwrap_or(-1);
+        let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        if out.status.success() {
+            let actual = sha256(&partial);
+            if actual != pinned.sha256 {
+                let _ = fs::remove_file(&partial);
+                panic!(
+                    "{url}: SHA-256 is {actual}, expected {} (the pinned release changed?)",
+                    pinned.sha256
+                );
+            }
+            fs::rename(&partial, &dest).unwrap();
+            return Ok(dest);
+        }
+        let _ = fs::remove_file(&partial);
+        if !CURL_NETWORK_ERRORS.contains(&code) {
+            panic!("cannot download {url}: curl exit code {code}: {message}");
+        }
+        network_errors.push(format!("{url}: {message}"));
+    }
+    Err(Unreachable(network_errors.join("; ")))
+}
+
+/// Prints the skip message for an unreachable registry.
+fn skip(program: &str, Unreachable(reason): Unreachable) {
+    eprintln!("skipped {program}: cannot reach crates.io/npm ({reason})");
+    println!("skipped: cannot reach crates.io/npm ({reason})");
+}
+
+/// Extracts `member` of a gzipped tarball into `into` (which must exist).
+fn untar(archive: &Path, member: &str, into: &Path) {
+    let out = output(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(archive)
+            .arg("-C")
+            .arg(into)
+            .arg(member),
+    );
+    assert!(
+        out.status.success(),
+        "cannot extract {member} from {}: {}",
+        archive.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The cached directory `cache/src/NAME`, made by `extract` into a scratch directory (where
+/// it must create `NAME`) on first use. The rename makes a half-extracted tree impossible.
+fn extracted(name: &str, extract: impl FnOnce(&Path)) -> PathBuf {
+    let src = cache_dir().join("src");
+    let dest = src.join(name);
+    if dest.exists() {
+        return dest;
+    }
+    let scratch = src.join(format!(".extract-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&scratch);
+    fs::create_dir_all(&scratch).unwrap();
+    extract(&scratch);
+    // Another test process may have won the race; its tree is as good as ours.
+    if fs::rename(scratch.join(name), &dest).is_err() && !dest.exists() {
+        panic!("cannot move {name} into {}", src.display());
+    }
+    let _ = fs::remove_dir_all(&scratch);
+    dest
+}
+
+// ---- Building with zig ----
+
+/// Builds a wasm32-wasi command module from `sources` with `flags` and returns its path.
+/// The module is cached under a key made of the zig version, the flags and the names and
+/// content of `inputs` (the sources and every header they may include), so a rerun is free
+/// and any change rebuilds. Paths stay out of the key: the cache may move.
+fn build_wasm(
+    name: &str,
+    zig_version: &str,
+    flags: &[&str],
+    include_dirs: &[&Path],
+    sources: &[PathBuf],
+    inputs: &[PathBuf],
+) -> PathBuf {
+    let mut hasher = DefaultHasher::new();
+    zig_version.hash(&mut hasher);
+    flags.hash(&mut hasher);
+    for input in inputs {
+        input.file_name().hash(&mut hasher);
+        fs::read(input).unwrap().hash(&mut hasher);
+    }
+    let dir = cache_dir().join("wasm");
+    fs::create_dir_all(&dir).unwrap();
+    let wasm = dir.join(format!("{name}-{:016x}.wasm", hasher.finish()));
+    if wasm.exists() {
+        return wasm;
+    }
+    let partial = dir.join(format!("{name}.part-{}.wasm", std::process::id()));
+    let out = output(
+        Command::new("python3")
+            .args(["-m", "ziglang", "cc", "--target=wasm32-wasi"])
+            .args(flags)
+            .args(
+                include_dirs
+                    .iter()
+                    .map(|dir| format!("-I{}", dir.display())),
+            )
+            .arg("-o")
+            .arg(&partial)
+            .args(sources),
+    );
+    assert!(
+        out.status.success(),
+        "zig cannot build {name}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fs::rename(&partial, &wasm).unwrap();
+    wasm
+}
+
+/// Every file under `dir`, recursively, in a stable order.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+// ---- Running under both runtimes ----
+
+/// Compiles `wasm` with wasm2exe and the given grants into `out`.
+fn wasm2exe(wasm: &Path, out: &Path, grants: &[&str]) {
+    let result = output(
+        Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
+            .arg(wasm)
+            .arg("-o")
+            .arg(out)
+            .args(grants),
+    );
+    assert!(
+        result.status.success(),
+        "wasm2exe {} failed: {}",
+        wasm.display(),
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// Runs `command` in `cwd` with `stdin` as its standard input.
+fn run_in(mut command: Command, cwd: &Path, stdin: &[u8]) -> Output {
+    let stdin_file = cwd.with_extension("stdin");
+    fs::write(&stdin_file, stdin).unwrap();
+    command
+        .current_dir(cwd)
+        .stdin(Stdio::from(fs::File::open(&stdin_file).unwrap()));
+    let out = output(&mut command);
+    fs::remove_file(&stdin_file).unwrap();
+    out
+}
+
+/// One program, runnable both ways with the same grants.
+struct Program {
+    name: &'static str,
+    wasm: PathBuf,
+    exe: PathBuf,
+    /// The grants, as wasm2exe arguments. `.` is the directory the program starts in.
+    grants: Vec<String>,
+}
+
+impl Program {
+    fn native(&self, cwd: &Path, args: &[&str], stdin: &[u8]) -> Output {
+        let mut command = Command::new(&self.exe);
+        command.args(args);
+        run_in(command, cwd, stdin)
+    }
+
+    fn reference(&self, cwd: &Path, args: &[&str], stdin: &[u8]) -> Output {
+        let mut command = Command::new("python3");
+        command
+            .arg(repo_root().join("tests/programs/wasmtime_run.py"))
+            .arg(&self.wasm)
+            .args(&self.grants)
+            .arg("--")
+            .arg(self.name)
+            .args(args);
+        run_in(command, cwd, stdin)
+    }
+
+    /// Runs the program natively in `native_dir` and under wasmtime in `reference_dir`,
+    /// asserts that both print the same and end the same, and returns the native output.
+    fn run_both(
+        &self,
+        steps: &Steps,
+        step: &str,
+        dirs: &Dirs,
+        args: &[&str],
+        stdin: &[u8],
+    ) -> Output {
+        let native = steps.time(&format!("{step}: wasm2exe executable"), || {
+            self.native(&dirs.native, args, stdin)
+        });
+        let reference = steps.time(&format!("{step}: wasmtime"), || {
+            self.reference(&dirs.reference, args, stdin)
+        });
+        assert_same_output(&format!("{} {step}", self.name), &native, &reference);
+        native
+    }
+}
+
+/// Two fresh directories with the same content, one per runtime.
+struct Dirs {
+    _root: tempfile::TempDir,
+    native: PathBuf,
+    reference: PathBuf,
+}
+
+impl Dirs {
+    fn new() -> Dirs {
+        let root = tempfile::tempdir().unwrap();
+        let native = root.path().join("native");
+        let reference = root.path().join("wasmtime");
+        fs::create_dir(&native).unwrap();
+        fs::create_dir(&reference).unwrap();
+        Dirs {
+            _root: root,
+            native,
+            reference,
+        }
+    }
+
+    fn write(&self, name: &str, content: &[u8]) {
+        fs::write(self.native.join(name), content).unwrap();
+        fs::write(self.reference.join(name), content).unwrap();
+    }
+
+    /// Asserts that both directories hold the same file names with the same bytes.
+    fn assert_same_files(&self) {
+        let native = files_under(&self.native);
+        let reference = files_under(&self.reference);
+        let names = |files: &[PathBuf], dir: &Path| -> Vec<PathBuf> {
+            files
+                .iter()
+                .map(|f| f.strip_prefix(dir).unwrap().to_path_buf())
+                .collect()
+        };
+        assert_eq!(
+            names(&native, &self.native),
+            names(&reference, &self.reference),
+            "the two runs left different files"
+        );
+        for (n, r) in native.iter().zip(&reference) {
+            assert!(
+                fs::read(n).unwrap() == fs::read(r).unwrap(),
+                "{} differs from wasmtime's {}",
+                n.display(),
+                r.display()
+            );
+        }
+    }
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn assert_same_output(what: &str, native: &Output, reference: &Output) {
+    let same = native.status.code().is_some()
+        && native.status.code() == reference.status.code()
+        && native.stdout == reference.stdout
+        && native.stderr == reference.stderr;
+    assert!(
+        same,
+        "{what}: the wasm2exe executable and wasmtime disagree\n\
+         ===== wasm2exe executable =====\n{}\n===== wasmtime =====\n{}",
+        describe(native),
+        describe(reference)
+    );
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+// ---- SQLite ----
+
+/// Rows the SQLite test inserts, and the ids it then deletes (every 1000th).
+const SQLITE_ROWS: u64 = 100_000;
+
+fn sqlite_x(i: u64) -> u64 {
+    (i * 7919) % 100_003
+}
+
+/// Schema and data: 100k rows in one transaction, an index, an update and delete in a second
+/// transaction, and a rolled-back one. This exercises the rollback journal and the locks.
+fn sqlite_load_script() -> String {
+    format!(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, x INTEGER NOT NULL, y REAL, s TEXT);
+BEGIN;
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {SQLITE_ROWS})
+INSERT INTO t(x, y, s) SELECT (i * 7919) % 100003, i / 8.0, printf('row-%06d', i) FROM c;
+COMMIT;
+CREATE INDEX t_x ON t(x);
+BEGIN;
+UPDATE t SET s = upper(s) WHERE id % 3 = 0;
+DELETE FROM t WHERE id % 1000 = 0;
+COMMIT;
+BEGIN;
+DELETE FROM t;
+ROLLBACK;
+CREATE TABLE buckets AS SELECT x % 10 AS bucket, count(*) AS n, sum(x) AS total FROM t GROUP BY bucket;
+"
+    )
+}
+
+/// Read on the shell's stdin: loads the data from a file in the granted directory, then queries.
+const SQLITE_QUERIES: &str = ".read /data/load.sql
+SELECT count(*), sum(x) FROM t;
+SELECT min(x), max(x), total(y), avg(y) FROM t;
+SELECT * FROM buckets ORDER BY bucket;
+SELECT id, x, s FROM t WHERE x BETWEEN 500 AND 505 ORDER BY x;
+SELECT sha3_query('SELECT * FROM t ORDER BY id');
+PRAGMA integrity_check;
+";
+
+/// `count(*)|sum(x)` after the load script, computed here rather than by SQLite.
+fn sqlite_expected_count_and_sum() -> String {
+    let kept = (1..=SQLITE_ROWS).filter(|id| id % 1000 != 0);
+    let (count, sum) = kept.fold((0u64, 0u64), |(n, s), id| (n + 1, s + sqlite_x(id)));
+    format!("{count}|{sum}")
+}
+
+#[test]
+fn sqlite_shell_builds_a_database_like_wasmtime() {
+    let steps = Steps { program: "sqlite" };
+    let zig_version = require_toolchain();
+    let archive = match steps.time("download", || fetch(&SQLITE_NPM)) {
+        Ok(archive) => archive,
+        Err(unreachable) => return skip("sqlite", unreachable),
+    };
+    let src = steps.time("extract", || {
+        extracted(SQLITE_AUTOCONF, |scratch| {
+            let inner = format!("package/deps/{SQLITE_AUTOCONF}.tar.gz");
+            untar(&archive, &inner, scratch);
+            untar(&scratch.join(&inner), SQLITE_AUTOCONF, scratch);
+        })
+    });
+    let sources = [src.join("sqlite3.c"), src.join("shell.c")];
+    let mut inputs = sources.to_vec();
+    inputs.extend([src.join("sqlite3.h"), src.join("sqlite3ext.h")]);
+    let wasm = steps.time("zig build (cached after the first run)", || {
+        build_wasm(
+            "sqlite3",
+            &zig_version,
+            SQLITE_FLAGS,
+            &[],
+            &sources,
+            &inputs,
+        )
+    });
+
+    let bin = tempfile::tempdir().unwrap();
+    let grants = ["--dir", ".::/data", "--env", "HOME=/data"];
+    let sqlite = Program {
+        name: "sqlite3",
+        exe: bin.path().join("sqlite3"),
+        wasm: wasm.clone(),
+        grants: grants.iter().map(|s| s.to_string()).collect(),
+    };
+    steps.time("wasm2exe compile", || wasm2exe(&wasm, &sqlite.exe, &grants));
+
+    let dirs = Dirs::new();
+    dirs.write("load.sql", sqlite_load_script().as_bytes());
+
+    // Create and fill the database, then query it in the same session.
+    let out = sqlite.run_both(
+        &steps,
+        "load 100k rows and query",
+        &dirs,
+        &["-bail", "/data/test.db"],
+        SQLITE_QUERIES.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(&*sqlite_expected_count_and_sum()));
+    assert_eq!(text.lines().last(), Some("ok"), "integrity check failed");
+
+    // The database persisted: a second, read-only session sees the same data.
+    let out = sqlite.run_both(
+        &steps,
+        "reopen read-only",
+        &dirs,
+        &[
+            "-readonly",
+            "/data/test.db",
+            "SELECT count(*), sum(x) FROM t; PRAGMA quick_check;",
+        ],
+        b"",
+    );
+    assert_eq!(
+        stdout(&out),
+        format!("{}\nok\n", sqlite_expected_count_and_sum())
+    );
+
+    // An SQL error: same message, same exit code.
+    let out = sqlite.run_both(
+        &steps,
+        "query a missing table",
+        &dirs,
+        &["-bail", "/data/test.db", "SELECT count(*) FROM missing;"],
+        b"",
+    );
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+
+    // Both left the same files (no journal, no lock directory) with the same bytes.
+    dirs.assert_same_files();
+
+    // Default deny: built without --dir, the executable cannot open the database, exactly as
+    // wasmtime without a preopened directory cannot.
+    let denied = Program {
+        name: "sqlite3",
+        exe: bin.path().join("sqlite3-no-grants"),
+        wasm: wasm.clone(),
+        grants: Vec::new(),
+    };
+    steps.time("wasm2exe compile (no grants)", || {
+        wasm2exe(&wasm, &denied.exe, &[])
+    });
+    let out = denied.run_both(
+        &steps,
+        "open without a grant",
+        &dirs,
+        &["/data/test.db", "SELECT count(*) FROM t;"],
+        b"",
+    );
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
+// ---- zstd ----
+
+/// 8 MiB of deterministic, semi-compressible data: lines of words with runs of random bytes.
+fn zstd_input() -> Vec<u8> {
+    const SIZE: usize = 8 << 20;
+    const WORDS: &[&str] = &[
+        "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "wasm", "sandbox",
+        "compile", "native", "ahead", "of", "time", "module",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // xorshift64*
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let mut data = Vec::with_capacity(SIZE + 256);
+    while data.len() < SIZE {
+        if next() % 4 == 0 {
+            let run = 16 + next() % 112;
+            data.extend((0..run).map(|_| (next() >> 56) as u8));
+        } else {
+            for _ in 0..12 {
+                data.extend_from_slice(WORDS[(next() % WORDS.len() as u64) as usize].as_bytes());
+                data.push(b' ');
+            }
+            data.push(b'\n');
+        }
+    }
+    data.truncate(SIZE);
+    data
+}
+
+#[test]
+fn zstd_round_trip_matches_wasmtime_byte_for_byte() {
+    let steps = Steps { program: "zstd" };
+    let zig_version = require_toolchain();
+    let archive = match steps.time("download", || fetch(&ZSTD_SYS_CRATE)) {
+        Ok(archive) => archive,
+        Err(unreachable) => return skip("zstd", unreachable),
+    };
+    let crate_dir = steps.time("extract", || {
+        extracted(ZSTD_SYS_DIR, |scratch| {
+            untar(&archive, &format!("{ZSTD_SYS_DIR}/zstd/lib"), scratch)
+        })
+    });
+    let lib = crate_dir.join("zstd/lib");
+    let driver = repo_root().join("tests/programs/zstd_driver.c");
+    let mut sources = vec![driver.clone()];
+    for part in ["common", "compress", "decompress"] {
+        let c_files = files_under(&lib.join(part));
+        sources.extend(
+            c_files
+                .into_iter()
+                .filter(|f| f.extension() == Some("c".as_ref())),
+        );
+    }
+    let mut inputs = files_under(&lib);
+    inputs.push(driver);
+    let wasm = steps.time("zig build (cached after the first run)", || {
+        build_wasm("zstd", &zig_version, ZSTD_FLAGS, &[&lib], &sources, &inputs)
+    });
+
+    let bin = tempfile::tempdir().unwrap();
+    let grants = ["--dir", "."];
+    let zstd = Program {
+        name: "zstd_driver",
+        exe: bin.path().join("zstd_driver"),
+        wasm: wasm.clone(),
+        grants: grants.iter().map(|s| s.to_string()).collect(),
+    };
+    steps.time("wasm2exe compile", || wasm2exe(&wasm, &zstd.exe, &grants));
+
+    let dirs = Dirs::new();
+    let input = zstd_input();
+    dirs.write("input.bin", &input);
+
+    // Relative paths, resolved against the directory granted as `.`.
+    let out = zstd.run_both(
+        &steps,
+        "compress 8 MiB",
+        &dirs,
+        &["c", "input.bin", "input.zst", "3"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = zstd.run_both(
+        &steps,
+        "decompress",
+        &dirs,
+        &["d", "input.zst", "output.bin"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+
+    // Same compressed bytes from both runtimes, and the round trip restores the input.
+    dirs.assert_same_files();
+    assert!(
+        fs::read(dirs.native.join("output.bin")).unwrap() == input,
+        "the round trip did not restore the input"
+    );
+    let compressed = fs::metadata(dirs.native.join("input.zst")).unwrap().len();
+    assert!(
+        compressed < input.len() as u64 * 3 / 4,
+        "suspiciously poor compression: {compressed} bytes"
+    );
+
+    // A corrupt frame: the same error message and exit code from both.
+    let mut corrupt = fs::read(dirs.native.join("input.zst")).unwrap();
+    let middle = corrupt.len() / 2;
+    corrupt[middle] ^= 0x55;
+    dirs.write("corrupt.zst", &corrupt);
+    let out = zstd.run_both(
+        &steps,
+        "decompress a corrupt file",
+        &dirs,
+        &["d", "corrupt.zst", "corrupt.out"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+}
