@@ -100,10 +100,7 @@ fn compile_modules(script: &Script, work: &Path) -> Vec<Result<PathBuf, String>>
         .par_iter()
         .enumerate()
         .map(|(n, wasm)| {
-            let options = CompileOptions {
-                triple: Triple::host(),
-                symbol_prefix: format!("m{n}_"),
-            };
+            let options = CompileOptions::new(Triple::host(), format!("m{n}_"));
             IN_COMPILER.set(true);
             let result = std::panic::catch_unwind(|| wasm2exe_compiler::compile(wasm, &options));
             IN_COMPILER.set(false);
