@@ -16,6 +16,8 @@ pub struct Capabilities {
     pub env: Vec<String>,
     pub inherit_env: bool,
     pub runtime_grants: bool,
+    /// The export to run instead of `_start` (after `_initialize`, if exported).
+    pub entry: Option<String>,
 }
 
 impl Capabilities {
@@ -66,6 +68,9 @@ impl Capabilities {
         }
         if self.runtime_grants {
             record(&["runtime-grants"]);
+        }
+        if let Some(entry) = &self.entry {
+            record(&["entry", entry]);
         }
         bytes.push(0);
         bytes

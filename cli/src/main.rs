@@ -7,12 +7,13 @@
 mod config;
 mod input;
 mod link;
+mod policy;
 
 use anyhow::{Context, Result};
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wasm2exe_compiler::{CompileOptions, Triple};
+use wasm2exe_compiler::{CompileOptions, StubKind, Triple};
 
 /// Exit code of every failure of wasm2exe itself (bad input, compile or link error).
 const EXIT_FAILURE: u8 = 1;
@@ -62,10 +63,28 @@ struct Args {
     #[arg(long)]
     inherit_env: bool,
 
+    /// Run this exported function instead of `_start` (for reactors: `_initialize` runs
+    /// first). An i32 result becomes the exit code.
+    #[arg(long, value_name = "NAME")]
+    entry: Option<String>,
+
+    /// What calling an import from outside WASI does: trap (with the import's name), or
+    /// return zeros. Without it such imports are an error.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    stub_imports: Option<StubPolicy>,
+
     /// Let the executable accept more grants when it runs, from the variables WASM2EXE_DIRS
     /// ("HOST[::GUEST]" per line) and WASM2EXE_ENV ("KEY=VALUE" per line). Off by default.
     #[arg(long)]
     runtime_grants: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum StubPolicy {
+    /// Calling a stubbed import traps, naming it.
+    Trap,
+    /// Calling a stubbed import returns zeros.
+    Zero,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,7 +106,9 @@ fn main() -> ExitCode {
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown panic".into());
-        Err(anyhow::anyhow!("internal error, please report it: {message}"))
+        Err(anyhow::anyhow!(
+            "internal error, please report it: {message}"
+        ))
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,10 +127,15 @@ fn run(args: &Args) -> Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| default_output(&args.input, args.emit));
-    let options = CompileOptions {
-        triple: Triple::host(),
-        symbol_prefix: "w2e_main_".into(),
-    };
+    let summary = wasm2exe_compiler::summarize(&wasm)
+        .with_context(|| format!("cannot compile {}", args.input.display()))?;
+    policy::check_entry(&summary, args.entry.as_deref())?;
+    let stub_kind = args.stub_imports.map(|policy| match policy {
+        StubPolicy::Trap => StubKind::Trap,
+        StubPolicy::Zero => StubKind::Zero,
+    });
+    let mut options = CompileOptions::new(Triple::host(), "w2e_main_");
+    options.stubbed_imports = policy::plan_imports(&summary, stub_kind)?;
     let object = wasm2exe_compiler::compile(&wasm, &options)
         .with_context(|| format!("cannot compile {}", args.input.display()))?;
     match args.emit {
@@ -124,6 +150,7 @@ fn run(args: &Args) -> Result<()> {
 
 fn capabilities(args: &Args) -> Result<config::Capabilities> {
     let mut caps = config::Capabilities {
+        entry: args.entry.clone(),
         inherit_env: args.inherit_env,
         runtime_grants: args.runtime_grants,
         ..Default::default()

@@ -15,6 +15,9 @@ pub mod module_env;
 mod translate;
 
 pub use target_lexicon::Triple;
+pub use wasmparser::ValType;
+
+use std::collections::BTreeMap;
 
 /// How to compile a module.
 #[derive(Clone, Debug)]
@@ -24,16 +27,95 @@ pub struct CompileOptions {
     /// Prefix of every symbol the object defines; the module descriptor is
     /// `{symbol_prefix}module`. Distinct prefixes let several modules share one executable.
     pub symbol_prefix: String,
+    /// Imported functions (by function index) to replace with generated stubs, which the
+    /// runtime then does not resolve.
+    pub stubbed_imports: BTreeMap<u32, StubKind>,
+}
+
+/// What a stubbed import does when called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StubKind {
+    /// Traps with "call to a stubbed import"; the backtrace names the import.
+    Trap,
+    /// Returns zeros of its result types.
+    Zero,
+}
+
+/// An import, as `summarize` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub module: String,
+    pub name: String,
+    /// The function index for function imports; `None` for tables, memories, globals, tags.
+    pub func_index: Option<u32>,
+}
+
+/// An exported function, as `summarize` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub name: String,
+    pub params: usize,
+    pub results: Vec<ValType>,
+}
+
+/// What a module needs and offers: enough for a tool to decide how to build it.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleSummary {
+    pub imports: Vec<ImportSummary>,
+    pub exported_functions: Vec<ExportSummary>,
+}
+
+/// Validates `wasm` and reports its imports and exported functions, without generating code.
+pub fn summarize(wasm: &[u8]) -> Result<ModuleSummary, CompileError> {
+    let env = module_env::parse(wasm)?;
+    let mut func_index = 0;
+    let imports = env
+        .imports
+        .iter()
+        .map(|import| {
+            let is_func = import.kind == 0;
+            let summary = ImportSummary {
+                module: import.module.clone(),
+                name: import.name.clone(),
+                func_index: is_func.then_some(func_index),
+            };
+            func_index += u32::from(is_func);
+            summary
+        })
+        .collect();
+    let exported_functions = env
+        .exports
+        .iter()
+        .filter(|export| export.kind == 0)
+        .map(|export| {
+            let ty = env.func_type(export.index);
+            ExportSummary {
+                name: export.name.clone(),
+                params: ty.params().len(),
+                results: ty.results().to_vec(),
+            }
+        })
+        .collect();
+    Ok(ModuleSummary {
+        imports,
+        exported_functions,
+    })
 }
 
 impl CompileOptions {
+    /// Options for `triple` with symbols prefixed by `symbol_prefix`, stubbing nothing.
+    pub fn new(triple: Triple, symbol_prefix: impl Into<String>) -> Self {
+        CompileOptions {
+            triple,
+            symbol_prefix: symbol_prefix.into(),
+            stubbed_imports: BTreeMap::new(),
+        }
+    }
+
     /// Options for the host target with the prefix the runtime's `main` expects
     /// (`w2e_main_module`).
     pub fn host() -> Self {
-        CompileOptions {
-            triple: Triple::host(),
-            symbol_prefix: "w2e_main_".to_string(),
-        }
+        Self::new(Triple::host(), "w2e_main_")
     }
 }
 

@@ -326,6 +326,13 @@ fn collect(wasm: &[u8]) -> Result<ModuleEnv<'_>, CollectError> {
     }
     let num_funcs = env.func_types.len();
     env.func_names.resize(num_funcs, String::new());
+    // Imports without a name-section name are known by "module.name" (backtraces show it).
+    let func_imports = env.imports.iter().filter(|import| import.kind == 0);
+    for (name, import) in env.func_names.iter_mut().zip(func_imports) {
+        if name.is_empty() {
+            *name = format!("{}.{}", import.module, import.name);
+        }
+    }
     Ok(env)
 }
 

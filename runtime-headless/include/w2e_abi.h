@@ -38,6 +38,10 @@ enum w2e_extern_kind {
   W2E_EXTERN_MEMORY = 2,
   W2E_EXTERN_GLOBAL = 3,
   W2E_EXTERN_TAG = 4,
+  /* In a descriptor's import list only: a function import the compiler replaced with a stub
+   * (funcs[i].code traps or returns zeros). The runtime resolves nothing for it and builds
+   * its funcref as {code, type_id, this vmctx}. */
+  W2E_EXTERN_FUNC_STUB = 5,
 };
 
 /* Trap kinds: the compiler records them in the trap table, the runtime prints their message. */

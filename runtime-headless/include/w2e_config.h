@@ -15,6 +15,8 @@
  *                                     variables of its own environment: WASM2EXE_DIRS (entries
  *                                     "HOST[::GUEST]", one per line) and WASM2EXE_ENV (entries
  *                                     "KEY=VALUE", one per line). Off unless the builder opted in.
+ *   "entry\0" NAME "\0"               run the export NAME instead of _start: _initialize first
+ *                                     when the module exports it; an i32 result is the exit code.
  *   "bundle\0" GUEST "\0" BLOB_SYMBOL_INDEX "\0"   (reserved for embedded read-only directories)
  *   "\0"                              end of the list.
  *

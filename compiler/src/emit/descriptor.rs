@@ -109,6 +109,7 @@ pub fn write_descriptor(
     object: &mut ObjectModule,
     prefix: &str,
     env: &ModuleEnv<'_>,
+    stubbed_imports: &std::collections::BTreeMap<u32, crate::StubKind>,
     layout: &VmctxLayout,
     symbols: SymbolIds,
     compiled: &[CompiledFunction],
@@ -157,16 +158,23 @@ pub fn write_descriptor(
         d.rodata_ptr(kinds_at);
         d.func_ptr(symbols.trampoline(index as u32));
     }
-    // imports
+    // imports (a stubbed function import gets its own kind: nothing to resolve)
     let imports_at = d.offset();
+    let mut func_index = 0;
     for import in &env.imports {
+        let stubbed = import.kind == 0 && stubbed_imports.contains_key(&func_index);
+        func_index += u32::from(import.kind == 0);
         let module_at = ro.raw(import.module.as_bytes());
         let name_at = ro.raw(import.name.as_bytes());
         d.rodata_ptr(module_at);
         d.rodata_ptr(name_at);
         d.u32(import.module.len() as u32);
         d.u32(import.name.len() as u32);
-        d.u32(import.kind);
+        d.u32(if stubbed {
+            EXTERN_FUNC_STUB
+        } else {
+            import.kind
+        });
         d.u32(import.index);
     }
     // funcs
@@ -342,6 +350,9 @@ pub fn write_descriptor(
 
     define(object, prefix, ro, d)
 }
+
+/// `W2E_EXTERN_FUNC_STUB`: an import the compiler replaced with a stub.
+const EXTERN_FUNC_STUB: u32 = 5;
 
 fn segment_mode(mode: SegmentMode) -> u32 {
     match mode {

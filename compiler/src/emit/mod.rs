@@ -87,7 +87,7 @@ pub fn compile_module(
         )
         .collect::<Result<_, _>>()?;
 
-    let stubs = build_stubs(env, &layout, symbols, &*isa);
+    let stubs = build_stubs(env, &layout, symbols, &*isa, &options.stubbed_imports);
     let stubs: Vec<Compiled> = stubs
         .into_par_iter()
         .map(|(func_id, func)| compile_function(&*isa, func, func_id, || "a boundary stub".into()))
@@ -125,6 +125,7 @@ pub fn compile_module(
         &mut object,
         prefix,
         env,
+        &options.stubbed_imports,
         &layout,
         symbols,
         &compiled_info,
@@ -179,6 +180,7 @@ fn build_stubs(
     layout: &VmctxLayout,
     symbols: SymbolIds,
     isa: &dyn TargetIsa,
+    stubbed_imports: &std::collections::BTreeMap<u32, crate::StubKind>,
 ) -> Vec<(FuncId, Function)> {
     let mut ctx = FunctionBuilderContext::new();
     let host_cc = isa.default_call_conv();
@@ -192,14 +194,19 @@ fn build_stubs(
     }
     for index in 0..env.num_imported_funcs {
         let id = symbols.func(index);
-        let func = stubs::build_host_adapter(
-            UserFuncName::user(0, id),
-            env.func_type(index),
-            layout.host_code(index),
-            host_cc,
-            frontend,
-            &mut ctx,
-        );
+        let name = UserFuncName::user(0, id);
+        let ty = env.func_type(index);
+        let func = match stubbed_imports.get(&index) {
+            Some(&kind) => stubs::build_import_stub(name, ty, kind, frontend, &mut ctx),
+            None => stubs::build_host_adapter(
+                name,
+                ty,
+                layout.host_code(index),
+                host_cc,
+                frontend,
+                &mut ctx,
+            ),
+        };
         stubs.push((FuncId::from_u32(id), func));
     }
     stubs

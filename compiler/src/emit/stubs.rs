@@ -60,6 +60,46 @@ pub fn build_trampoline(
     func
 }
 
+/// The body of a stubbed import: it traps, or returns zeros.
+pub fn build_import_stub(
+    name: UserFuncName,
+    ty: &FuncType,
+    kind: crate::StubKind,
+    frontend: TargetFrontendConfig,
+    ctx: &mut FunctionBuilderContext,
+) -> Function {
+    let mut func = Function::with_name_signature(name, wasm_signature(ty));
+    let mut b = FunctionBuilder::new(&mut func, ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    match kind {
+        crate::StubKind::Trap => {
+            b.ins().trap(TrapKind::StubImport.trap_code());
+        }
+        crate::StubKind::Zero => {
+            let zeros: Vec<_> = ty
+                .results()
+                .iter()
+                .map(|&r| match r {
+                    ValType::I32 => b.ins().iconst(types::I32, 0),
+                    ValType::I64 | ValType::Ref(_) => b.ins().iconst(types::I64, 0),
+                    ValType::F32 => b.ins().f32const(0.0),
+                    ValType::F64 => b.ins().f64const(0.0),
+                    ValType::V128 => {
+                        let zero = b.func.dfg.constants.insert(vec![0u8; 16].into());
+                        b.ins().vconst(types::I8X16, zero)
+                    }
+                })
+                .collect();
+            b.ins().return_(&zeros);
+        }
+    }
+    b.finalize(frontend);
+    func
+}
+
 /// The tail-convention entry of imported function `func_index` that calls its host function.
 pub fn build_host_adapter(
     name: UserFuncName,

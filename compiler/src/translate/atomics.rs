@@ -11,7 +11,8 @@ use super::FuncTranslator;
 use super::memory::heap_flags;
 use crate::abi::{Builtin, TrapKind, memory, vmctx};
 use cranelift_codegen::ir::{
-    AtomicRmwOp, InstBuilder, Type, Value, condcodes::IntCC,
+    AtomicRmwOp, InstBuilder, Type, Value,
+    condcodes::IntCC,
     types::{I8, I16, I32, I64},
 };
 use wasmparser::{MemArg, Operator};
@@ -28,8 +29,8 @@ enum Atomic {
 impl FuncTranslator<'_, '_> {
     /// Translates `op` if it is a threads-proposal instruction; returns whether it was.
     pub(super) fn translate_atomic(&mut self, op: &Operator<'_>) -> bool {
-        use AtomicRmwOp::{Add, And, Or, Sub, Xchg, Xor};
         use Atomic::{Cmpxchg, Load, Rmw, Store};
+        use AtomicRmwOp::{Add, And, Or, Sub, Xchg, Xor};
         use Operator as O;
         let (memarg, action, ty, access) = match *op {
             O::AtomicFence { .. } => {
@@ -47,7 +48,11 @@ impl FuncTranslator<'_, '_> {
                 let (expected, timeout) = self.pop2();
                 let is_64 = matches!(op, O::MemoryAtomicWait64 { .. });
                 let address = self.checked_atomic_index(&memarg, if is_64 { 8 } else { 4 });
-                let builtin = if is_64 { Builtin::AtomicWait64 } else { Builtin::AtomicWait32 };
+                let builtin = if is_64 {
+                    Builtin::AtomicWait64
+                } else {
+                    Builtin::AtomicWait32
+                };
                 let result = self.call_builtin(builtin, &[address, expected, timeout]);
                 self.push(result.expect("wait returns a status"));
                 return true;
@@ -134,7 +139,11 @@ impl FuncTranslator<'_, '_> {
         let address = self.atomic_address(memarg, index, access.bytes());
         let flags = heap_flags();
         let narrow = |t: &mut Self, v: Value| {
-            if access == ty { v } else { t.builder.ins().ireduce(access, v) }
+            if access == ty {
+                v
+            } else {
+                t.builder.ins().ireduce(access, v)
+            }
         };
         let result = match action {
             Atomic::Load => Some(self.builder.ins().atomic_load(access, flags, address)),
@@ -145,16 +154,28 @@ impl FuncTranslator<'_, '_> {
             }
             Atomic::Rmw(op) => {
                 let value = narrow(self, operands[0]);
-                Some(self.builder.ins().atomic_rmw(access, flags, op, address, value))
+                Some(
+                    self.builder
+                        .ins()
+                        .atomic_rmw(access, flags, op, address, value),
+                )
             }
             Atomic::Cmpxchg => {
                 let expected = narrow(self, operands[0]);
                 let replacement = narrow(self, operands[1]);
-                Some(self.builder.ins().atomic_cas(flags, address, expected, replacement))
+                Some(
+                    self.builder
+                        .ins()
+                        .atomic_cas(flags, address, expected, replacement),
+                )
             }
         };
         if let Some(value) = result {
-            let value = if access == ty { value } else { self.builder.ins().uextend(ty, value) };
+            let value = if access == ty {
+                value
+            } else {
+                self.builder.ins().uextend(ty, value)
+            };
             self.push(value);
         }
     }
@@ -182,7 +203,10 @@ impl FuncTranslator<'_, '_> {
     fn effective_address(&mut self, memarg: &MemArg, index: Value, bytes: u32) -> Value {
         let index = self.builder.ins().uextend(I64, index);
         let effective = self.builder.ins().iadd_imm_u(index, memarg.offset as i64);
-        let misaligned = self.builder.ins().band_imm_u(effective, i64::from(bytes - 1));
+        let misaligned = self
+            .builder
+            .ins()
+            .band_imm_u(effective, i64::from(bytes - 1));
         let cold = self.builder.create_block();
         let aligned = self.builder.create_block();
         self.builder.set_cold_block(cold);
@@ -192,7 +216,9 @@ impl FuncTranslator<'_, '_> {
 
         self.builder.switch_to_block(cold);
         self.trap_if_out_of_bounds(effective, bytes);
-        self.builder.ins().trap(TrapKind::UnalignedAtomic.trap_code());
+        self.builder
+            .ins()
+            .trap(TrapKind::UnalignedAtomic.trap_code());
 
         self.builder.switch_to_block(aligned);
         effective
@@ -202,10 +228,19 @@ impl FuncTranslator<'_, '_> {
     /// current size.
     fn trap_if_out_of_bounds(&mut self, effective: Value, bytes: u32) {
         let flags = super::trusted().with_readonly();
-        let memory = self.builder.ins().load(I64, flags, self.vmctx, vmctx::MEMORY);
-        let size = self.builder.ins().load(I64, super::trusted(), memory, memory::SIZE);
+        let memory = self
+            .builder
+            .ins()
+            .load(I64, flags, self.vmctx, vmctx::MEMORY);
+        let size = self
+            .builder
+            .ins()
+            .load(I64, super::trusted(), memory, memory::SIZE);
         let end = self.builder.ins().iadd_imm_u(effective, i64::from(bytes));
-        let beyond = self.builder.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        let beyond = self
+            .builder
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThan, end, size);
         self.trap_if(beyond, TrapKind::MemoryOutOfBounds);
     }
 }

@@ -471,15 +471,17 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             }
             Operator::Return => self.translate_br(self.control.len() as u32 - 1),
             Operator::Call { function_index } => self.translate_call(*function_index),
-            Operator::CallIndirect { type_index, table_index } => {
-                self.translate_call_indirect(*type_index, *table_index, CallKind::Call)
-            }
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => self.translate_call_indirect(*type_index, *table_index, CallKind::Call),
             Operator::ReturnCall { function_index } => {
                 self.translate_return_call(*function_index);
             }
-            Operator::ReturnCallIndirect { type_index, table_index } => {
-                self.translate_call_indirect(*type_index, *table_index, CallKind::TailCall)
-            }
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.translate_call_indirect(*type_index, *table_index, CallKind::TailCall),
             Operator::Drop => {
                 self.pop();
             }
@@ -727,7 +729,9 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             let sig = self.wasm_sig(type_index);
             let mut call_args = vec![callee_vmctx];
             call_args.extend(args);
-            self.builder.ins().return_call_indirect(sig, code, &call_args);
+            self.builder
+                .ins()
+                .return_call_indirect(sig, code, &call_args);
         } else {
             let func_ref = self.direct_func(func_index);
             let mut call_args = vec![self.vmctx];
@@ -781,7 +785,9 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
         let mut call_args = vec![callee_vmctx];
         call_args.extend(args);
         if kind == CallKind::TailCall {
-            self.builder.ins().return_call_indirect(sig, code, &call_args);
+            self.builder
+                .ins()
+                .return_call_indirect(sig, code, &call_args);
             self.reachable = false;
             return;
         }
