@@ -1,0 +1,388 @@
+//! The machinery of the WASI differential tests: compile a C program in `tests/wasi/` to wasm
+//! (with zig, cached by content), build it with wasm2exe, run it both as that executable and
+//! under wasmtime in two identical fresh fixture trees, and capture what each did.
+//!
+//! wasmtime is the reference: a wasm2exe executable must print the same, exit the same and
+//! leave the same files behind. Tools are found through `python3` (`pip install ziglang
+//! wasmtime`); a missing tool fails the test with that instruction instead of skipping it.
+
+mod fixture;
+mod process;
+
+pub use fixture::{Node, SECRET, Tree, create as fixture_create, snapshot};
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// What both runs are started with besides the grants: argv[0], so `args_get` agrees.
+const ARG0: &str = "prog";
+
+/// Compiler flags for the test programs; part of the wasm cache key.
+const ZIG_FLAGS: &[&str] = &[
+    "cc",
+    "--target=wasm32-wasi",
+    "-O2",
+    "-s",
+    "-Wall",
+    "-Werror",
+];
+
+const INSTALL_HINT: &str =
+    "the WASI tests need zig and wasmtime for python3: pip install ziglang wasmtime";
+
+/// What a program may use: written into the executable by wasm2exe, and given to wasmtime
+/// as the same words on its command line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Grants {
+    pub dirs: Vec<String>,
+    pub env: Vec<String>,
+    pub inherit_env: bool,
+    /// Executable only: accept WASM2EXE_DIRS / WASM2EXE_ENV at run time.
+    pub runtime_grants: bool,
+}
+
+impl Grants {
+    /// Nothing at all: the default-deny executable.
+    pub fn none() -> Grants {
+        Grants::default()
+    }
+
+    /// `--dir .`: the directory the program starts in.
+    pub fn cwd() -> Grants {
+        Grants::none().dir(".")
+    }
+
+    pub fn dir(mut self, grant: &str) -> Grants {
+        self.dirs.push(grant.into());
+        self
+    }
+
+    pub fn env(mut self, grant: &str) -> Grants {
+        self.env.push(grant.into());
+        self
+    }
+
+    pub fn inherit_env(mut self) -> Grants {
+        self.inherit_env = true;
+        self
+    }
+
+    pub fn runtime_grants(mut self) -> Grants {
+        self.runtime_grants = true;
+        self
+    }
+
+    /// The options shared by `wasm2exe` and `run_wasmtime.py`.
+    fn common_flags(&self) -> Vec<String> {
+        let dirs = self.dirs.iter().flat_map(|d| ["--dir".into(), d.clone()]);
+        let env = self.env.iter().flat_map(|e| ["--env".into(), e.clone()]);
+        let mut flags: Vec<String> = dirs.chain(env).collect();
+        if self.inherit_env {
+            flags.push("--inherit-env".into());
+        }
+        flags
+    }
+
+    fn wasm2exe_flags(&self) -> Vec<String> {
+        let mut flags = self.common_flags();
+        if self.runtime_grants {
+            flags.push("--runtime-grants".into());
+        }
+        flags
+    }
+}
+
+/// One program run both ways. Build it with the methods, then call [`Run::compare`].
+#[derive(Clone, Debug)]
+pub struct Run {
+    program: String,
+    args: Vec<String>,
+    grants: Grants,
+    reference_grants: Option<Grants>,
+    env: Vec<(String, String)>,
+    cwd: String,
+}
+
+/// What one run did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    /// None when a signal (or the test's timeout) ended it.
+    pub code: Option<i32>,
+    /// The whole fixture root afterwards (sandbox and outside).
+    pub tree: Tree,
+}
+
+impl Run {
+    /// Runs `tests/wasi/<program>.c` with no grants, no arguments, an empty environment, from
+    /// the fixture's `sandbox` directory.
+    pub fn new(program: &str) -> Run {
+        Run {
+            program: program.into(),
+            args: Vec::new(),
+            grants: Grants::none(),
+            reference_grants: None,
+            env: Vec::new(),
+            cwd: "sandbox".into(),
+        }
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Run {
+        self.args = args.iter().map(|a| a.to_string()).collect();
+        self
+    }
+
+    pub fn grants(mut self, grants: Grants) -> Run {
+        self.grants = grants;
+        self
+    }
+
+    /// What wasmtime is given when it differs from what the executable was built with (the
+    /// run-time grants test: the executable gets its grants from its environment instead).
+    pub fn reference_grants(mut self, grants: Grants) -> Run {
+        self.reference_grants = Some(grants);
+        self
+    }
+
+    /// Adds a variable to the process environment of both runs (otherwise empty).
+    pub fn process_env(mut self, key: &str, value: &str) -> Run {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Where both runs start, relative to the fixture root.
+    pub fn cwd(mut self, cwd: &str) -> Run {
+        self.cwd = cwd.into();
+        self
+    }
+
+    /// Runs the program as a wasm2exe executable.
+    pub fn native(&self) -> Outcome {
+        let exe = build_executable(&self.program, &self.grants);
+        let mut command = Command::new(exe);
+        std::os::unix::process::CommandExt::arg0(&mut command, ARG0);
+        command.args(&self.args);
+        self.run_in_fresh_fixture(command)
+    }
+
+    /// Runs the program under wasmtime through `tests/wasi/run_wasmtime.py`.
+    pub fn reference(&self) -> Outcome {
+        let wasm = compile_wasm(&self.program);
+        let grants = self.reference_grants.as_ref().unwrap_or(&self.grants);
+        let mut command = Command::new(&tools().python);
+        command
+            .arg(repo_path("tests/wasi/run_wasmtime.py"))
+            .arg(wasm)
+            .args(["--arg0", ARG0])
+            .args(grants.common_flags())
+            .arg("--")
+            .args(&self.args);
+        self.run_in_fresh_fixture(command)
+    }
+
+    /// Runs both ways and asserts equal stdout, exit code and resulting file tree. Returns
+    /// the executable's outcome for further checks of the test's own.
+    pub fn compare(&self) -> Outcome {
+        let native = self.native();
+        let reference = self.reference();
+        let context = || {
+            format!(
+                "{self:?}\n--- wasm2exe stderr:\n{}\n--- wasmtime stderr:\n{}",
+                native.stderr, reference.stderr
+            )
+        };
+        assert_eq!(
+            native.stdout,
+            reference.stdout,
+            "stdout differs (left: wasm2exe, right: wasmtime)\n{}\n{}",
+            first_difference(&native.stdout, &reference.stdout),
+            context()
+        );
+        assert_eq!(
+            native.code,
+            reference.code,
+            "exit code differs (left: wasm2exe, right: wasmtime)\n{}",
+            context()
+        );
+        assert_eq!(
+            native.tree,
+            reference.tree,
+            "the files left behind differ (left: wasm2exe, right: wasmtime)\n{}",
+            context()
+        );
+        native
+    }
+
+    fn run_in_fresh_fixture(&self, mut command: Command) -> Outcome {
+        let root = tempfile::tempdir().expect("create a fixture directory");
+        fixture::create(root.path());
+        command
+            .current_dir(root.path().join(&self.cwd))
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        let output = process::output_with_timeout(command);
+        Outcome {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code(),
+            tree: snapshot(root.path()),
+        }
+    }
+}
+
+/// The line where two outputs first part, for a readable failure.
+fn first_difference(native: &str, reference: &str) -> String {
+    let (mut a, mut b) = (native.lines(), reference.lines());
+    for line in 1.. {
+        match (a.next(), b.next()) {
+            (None, None) => return "(only line endings differ)".into(),
+            (x, y) if x == y => continue,
+            (x, y) => {
+                return format!(
+                    "first difference at line {line}:\n  wasm2exe: {}\n  wasmtime: {}",
+                    x.unwrap_or("<end of output>"),
+                    y.unwrap_or("<end of output>")
+                );
+            }
+        }
+    }
+    unreachable!()
+}
+
+/// The tools every test needs, checked once.
+struct Tools {
+    /// The real interpreter (not a shim), so runs work with an empty environment.
+    python: PathBuf,
+}
+
+fn tools() -> &'static Tools {
+    static TOOLS: OnceLock<Tools> = OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let probe = Command::new("python3")
+            .args(["-c", "import sys, wasmtime, ziglang; print(sys.executable)"])
+            .output();
+        let python = match probe {
+            Ok(out) if out.status.success() => {
+                String::from_utf8_lossy(&out.stdout).trim().to_string()
+            }
+            Ok(out) => panic!("{INSTALL_HINT}\n{}", String::from_utf8_lossy(&out.stderr)),
+            Err(error) => panic!("{INSTALL_HINT} (cannot run python3: {error})"),
+        };
+        Tools {
+            python: python.into(),
+        }
+    })
+}
+
+fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative)
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// Runs `make` once per key in this process, however many tests ask at the same time.
+fn once_per_key(key: String, make: impl FnOnce() -> PathBuf) -> PathBuf {
+    type Cells = Mutex<HashMap<String, Arc<OnceLock<PathBuf>>>>;
+    static CELLS: OnceLock<Cells> = OnceLock::new();
+    let cell = CELLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(key)
+        .or_default()
+        .clone();
+    cell.get_or_init(make).clone()
+}
+
+fn hash_of(parts: &[&[u8]]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    parts.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `tests/wasi/<program>.c` compiled to wasm. Cached across runs by the content of the source,
+/// the shared header and the flags, since zig takes seconds and the programs rarely change.
+pub fn compile_wasm(program: &str) -> PathBuf {
+    let source = repo_path(&format!("tests/wasi/{program}.c"));
+    let read = |path: &Path| {
+        std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    };
+    let key = hash_of(&[
+        &read(&source),
+        &read(&repo_path("tests/wasi/common.h")),
+        ZIG_FLAGS.join(" ").as_bytes(),
+    ]);
+    let wasm = scratch_dir("wasi-wasm").join(format!("{program}-{key:016x}.wasm"));
+    once_per_key(format!("wasm {}", wasm.display()), || {
+        if !wasm.exists() {
+            zig_compile(&source, &wasm);
+        }
+        wasm.clone()
+    })
+}
+
+fn zig_compile(source: &Path, wasm: &Path) {
+    // Write beside and rename, so a concurrent test process never sees half a module.
+    let partial = wasm.with_extension(format!("partial{}", std::process::id()));
+    let out = Command::new(&tools().python)
+        .args(["-m", "ziglang"])
+        .args(ZIG_FLAGS)
+        .arg(source)
+        .arg("-o")
+        .arg(&partial)
+        .output()
+        .expect("run zig");
+    assert!(
+        out.status.success(),
+        "zig cannot compile {}:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::rename(&partial, wasm).expect("move the compiled module into the cache");
+}
+
+/// The wasm2exe executable of `program` with `grants`, built once per test process (the
+/// compiler and runtime under test may have changed since the last one).
+pub fn build_executable(program: &str, grants: &Grants) -> PathBuf {
+    let wasm = compile_wasm(program);
+    let flags = grants.wasm2exe_flags();
+    let key = hash_of(&[program.as_bytes(), flags.join("\0").as_bytes()]);
+    let exe = scratch_dir("wasi-exe").join(format!("{program}-{key:016x}"));
+    once_per_key(format!("exe {}", exe.display()), || {
+        let out = Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&exe)
+            .args(&flags)
+            .current_dir(build_directory())
+            .output()
+            .expect("run wasm2exe");
+        assert!(
+            out.status.success(),
+            "wasm2exe {} {flags:?} failed:\n{}",
+            wasm.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        exe.clone()
+    })
+}
+
+/// What the building wasm2exe sees as its working directory: a decoy `hello.txt`, so a
+/// `--dir .` resolved at build time instead of at run time shows in the output.
+pub const DECOY: &str = "DECOY: the directory wasm2exe ran in";
+
+fn build_directory() -> PathBuf {
+    let dir = scratch_dir("wasi-build-cwd");
+    std::fs::write(dir.join("hello.txt"), format!("{DECOY}\n")).expect("write the decoy");
+    dir
+}
