@@ -165,12 +165,13 @@ fn missing_input_names_the_file() {
 }
 
 #[test]
-fn threads_and_exceptions_are_refused_by_proposal_name() {
+fn thread_spawning_and_exceptions_are_refused_by_proposal_name() {
     let dir = tempfile::tempdir().unwrap();
     for (source, proposal) in [
         (
-            "(module (memory 1 1 shared) (func (drop (i32.atomic.load (i32.const 0)))))",
-            "threads",
+            r#"(module (import "wasi" "thread-spawn" (func (param i32) (result i32)))
+                (memory 1 1 shared) (func (export "_start")))"#,
+            "spawns threads",
         ),
         (
             "(module (tag $e) (func $thrower (throw $e)))",
@@ -186,6 +187,92 @@ fn threads_and_exceptions_are_refused_by_proposal_name() {
         ]);
         assert_one_line_error(&out, proposal);
     }
+}
+
+#[test]
+fn atomics_on_a_single_threaded_shared_memory_compile_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("atomics.wat");
+    std::fs::write(
+        &path,
+        r#"(module (memory 1 1 shared)
+            (func (export "_start")
+              (drop (i32.atomic.rmw.add (i32.const 8) (i32.const 5)))
+              (if (i32.ne (i32.atomic.load (i32.const 8)) (i32.const 5)) (then unreachable))))"#,
+    )
+    .unwrap();
+    let out = Command::new(build(path.to_str().unwrap(), &dir))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn foreign_import_without_policy_lists_imports_and_names_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("foreign.wat");
+    std::fs::write(
+        &path,
+        r#"(module (import "env" "get_answer" (func (result i32)))
+            (import "env" "log" (func (param i32))) (func (export "_start")))"#,
+    )
+    .unwrap();
+    let out = wasm2exe(&[
+        path.to_str().unwrap(),
+        "-o",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, "env.get_answer, env.log");
+    assert_one_line_error(&out, "--stub-imports trap");
+}
+
+#[test]
+fn reactor_without_entry_lists_exports_and_names_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reactor.wat");
+    std::fs::write(
+        &path,
+        r#"(module (func (export "_initialize")) (func (export "run") (result i32) (i32.const 0)))"#,
+    )
+    .unwrap();
+    let out = wasm2exe(&[
+        path.to_str().unwrap(),
+        "-o",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, "--entry NAME");
+    assert_one_line_error(&out, "_initialize, run");
+}
+
+#[test]
+fn entry_must_name_an_exported_function_without_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reactor.wat");
+    std::fs::write(
+        &path,
+        r#"(module (func (export "add") (param i32) (result i32) (local.get 0)))"#,
+    )
+    .unwrap();
+    let exe = dir.path().join("x");
+    let missing = wasm2exe(&[
+        path.to_str().unwrap(),
+        "--entry",
+        "run",
+        "-o",
+        exe.to_str().unwrap(),
+    ]);
+    assert_one_line_error(
+        &missing,
+        "exports no function of that name; exported functions: add",
+    );
+    let with_params = wasm2exe(&[
+        path.to_str().unwrap(),
+        "--entry",
+        "add",
+        "-o",
+        exe.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&with_params, "takes 1 parameters");
 }
 
 #[test]
