@@ -20,6 +20,11 @@ use wasm2exe_compiler::{CompileError, CompileOptions, Triple};
 use crate::script::{Expect, InstanceExpect, Script, StepKind, UNCAUGHT_EXCEPTION};
 use crate::values::{Value, check_results};
 
+/// The C compiler driver: `$CC` or `cc`, as the CLI links (and with its default PIE output).
+fn cc() -> String {
+    std::env::var("CC").unwrap_or_else(|_| "cc".to_string())
+}
+
 /// What every link shares: the driver object and the runtime archive, built once per run.
 pub struct Toolchain {
     driver_obj: PathBuf,
@@ -36,7 +41,7 @@ impl Toolchain {
         let driver_src = dir.join("driver.c");
         std::fs::write(&driver_src, include_str!("../driver.c"))?;
         let driver_obj = dir.join("driver.o");
-        let out = Command::new("cc")
+        let out = Command::new(cc())
             .args([
                 "-std=c11",
                 "-O1",
@@ -171,8 +176,8 @@ fn link(
     std::fs::write(&table_src, table).map_err(|e| format!("writing modules.c: {e}"))?;
 
     let exe = work.join("spec");
-    let out = Command::new("cc")
-        .args(["-O0", "-no-pie", "-I", wasm2exe_runtime::INCLUDE_DIR, "-o"])
+    let out = Command::new(cc())
+        .args(["-O0", "-I", wasm2exe_runtime::INCLUDE_DIR, "-o"])
         .arg(&exe)
         .arg(&tc.driver_obj)
         .arg(&table_src)
