@@ -5,7 +5,7 @@
  *
  * Preopens take fds 3, 4, ... in record order (then run-time grants in their order). The
  * environment is the process's own when "inherit-env" is given, then "env" records, then
- * WASM2EXE_ENV entries; a later KEY=VALUE replaces an earlier one with the same KEY.
+ * WASM2EXE_ENV entries; a later KEY=VALUE replaces an earlier one with the same KEY (in place).
  */
 #include "wasi_internal.h"
 #include "w2e_wasi.h"
@@ -34,16 +34,19 @@ static void fail6(const char *a, const char *b, const char *c, const char *d, co
 }
 #define fail(a, b, c, d, e) fail6(a, b, c, d, e, NULL)
 
-/* Adds KEY=VALUE (copied), replacing an entry with the same key. */
+/* Adds KEY=VALUE (copied); an entry with the same key is replaced in place. */
 static void env_set(const char *entry, size_t len) {
   const char *eq = memchr(entry, '=', len);
   size_t keylen = eq ? (size_t)(eq - entry) : len;
+  char *copy = malloc(len + 1);
+  if (!copy) fail("out of memory", NULL, NULL, NULL, NULL);
+  memcpy(copy, entry, len);
+  copy[len] = 0;
   for (int i = 0; i < wasi_envc; i++) {
     if (strncmp(wasi_envv[i], entry, keylen) == 0 && wasi_envv[i][keylen] == '=') {
       free(wasi_envv[i]);
-      memmove(wasi_envv + i, wasi_envv + i + 1, (size_t)(wasi_envc - i - 1) * sizeof *wasi_envv);
-      wasi_envc--;
-      break;
+      wasi_envv[i] = copy;
+      return;
     }
   }
   if (wasi_envc == env_cap) {
@@ -53,10 +56,6 @@ static void env_set(const char *entry, size_t len) {
     wasi_envv = v;
     env_cap = cap;
   }
-  char *copy = malloc(len + 1);
-  if (!copy) fail("out of memory", NULL, NULL, NULL, NULL);
-  memcpy(copy, entry, len);
-  copy[len] = 0;
   wasi_envv[wasi_envc++] = copy;
 }
 

@@ -13,3 +13,21 @@ $CC $FLAGS src/*.c tests/test_main.c -o "$OUT/test_main"
 $CC $FLAGS -DBAD_IMPORT src/*.c tests/test_main.c -o "$OUT/test_main_bad_import"
 $CC $FLAGS -DNO_START src/*.c tests/test_main.c -o "$OUT/test_main_no_start"
 sh tests/test_main.sh "$OUT/test_main" "$OUT/test_main_bad_import" "$OUT/test_main_no_start"
+# WASI under random arguments: plain, then with AddressSanitizer and UBSan (when cc has them).
+$CC $FLAGS $LIB tests/test_wasi_fuzz.c -o "$OUT/test_wasi_fuzz"
+"$OUT/test_wasi_fuzz" 300000
+if $CC -fsanitize=address,undefined -x c -o "$OUT/asan_probe" - <<'C' 2>/dev/null; then
+int main(void) { return 0; }
+C
+  $CC $FLAGS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined $LIB \
+    tests/test_wasi_fuzz.c -o "$OUT/test_wasi_fuzz_asan"
+  "$OUT/test_wasi_fuzz_asan" 300000
+fi
+# Capabilities: start-up errors and environment records.
+$CC $FLAGS $LIB tests/test_config.c -o "$OUT/test_config"
+sh tests/test_config.sh "$OUT/test_config"
+# Behaviour against wasmtime (needs zig and the wasmtime Python package; skipped without).
+if [ -z "$W2E_SKIP_COMPARE" ] && python3 -c "import wasmtime, ziglang" 2>/dev/null &&
+   [ -x ../target/release/wasm2exe ]; then
+  python3 tests/wasi/compare.py
+fi
