@@ -36,12 +36,17 @@ static inline void show_libc(const char *label, long result) {
     printf("%s: ok\n", label);
 }
 
-/* Rights that decide what a descriptor can do; printed by name, not as a raw mask. */
-static inline void show_rights(const char *label, __wasi_rights_t r) {
-  printf("%s: read=%d write=%d seek=%d tell=%d readdir=%d path_open=%d\n", label,
-         !!(r & __WASI_RIGHTS_FD_READ), !!(r & __WASI_RIGHTS_FD_WRITE),
-         !!(r & __WASI_RIGHTS_FD_SEEK), !!(r & __WASI_RIGHTS_FD_TELL),
-         !!(r & __WASI_RIGHTS_FD_READDIR), !!(r & __WASI_RIGHTS_PATH_OPEN));
+/* The rights that decide what a descriptor can do, printed by name rather than as a raw mask.
+ * The directory rights are printed for directories only: wasmtime reports them on files too,
+ * where they mean nothing. */
+static inline void show_rights(const char *label, __wasi_rights_t r, int is_dir) {
+  printf("%s: read=%d write=%d seek=%d tell=%d", label, !!(r & __WASI_RIGHTS_FD_READ),
+         !!(r & __WASI_RIGHTS_FD_WRITE), !!(r & __WASI_RIGHTS_FD_SEEK),
+         !!(r & __WASI_RIGHTS_FD_TELL));
+  if (is_dir)
+    printf(" readdir=%d path_open=%d", !!(r & __WASI_RIGHTS_FD_READDIR),
+           !!(r & __WASI_RIGHTS_PATH_OPEN));
+  printf("\n");
 }
 
 /* Every right: what a program asks for when it wants whatever the runtime allows. */

@@ -196,7 +196,8 @@ static void show_fdstat(const char *label, int fd) {
   __wasi_errno_t err = __wasi_fd_fdstat_get(fd, &st);
   printf("%s: errno=%u type=%u flags=%u\n", label, (unsigned)err, (unsigned)st.fs_filetype,
          (unsigned)st.fs_flags);
-  if (err == 0) show_rights("  rights", st.fs_rights_base);
+  if (err == 0)
+    show_rights("  rights", st.fs_rights_base, st.fs_filetype == __WASI_FILETYPE_DIRECTORY);
 }
 
 static void fdstat(void) {
@@ -240,16 +241,16 @@ static void rights(void) {
   int fd = create("create r.txt", "r.txt");
   __wasi_fdstat_t st;
   SHOW("fdstat", __wasi_fd_fdstat_get(fd, &st));
-  show_rights("before", st.fs_rights_base);
+  show_rights("before", st.fs_rights_base, 0);
   __wasi_rights_t fewer = st.fs_rights_base & ~(__wasi_rights_t)__WASI_RIGHTS_FD_WRITE;
   SHOW("set_rights without write", __wasi_fd_fdstat_set_rights(fd, fewer, st.fs_rights_inheriting));
   SHOW("fdstat", __wasi_fd_fdstat_get(fd, &st));
-  show_rights("after", st.fs_rights_base);
+  show_rights("after", st.fs_rights_base, 0);
   write_raw("write after dropping", fd, "x");
   SHOW("set_rights adding write back",
        __wasi_fd_fdstat_set_rights(fd, fewer | __WASI_RIGHTS_FD_WRITE, st.fs_rights_inheriting));
   SHOW("fdstat", __wasi_fd_fdstat_get(fd, &st));
-  show_rights("after re-adding", st.fs_rights_base);
+  show_rights("after re-adding", st.fs_rights_base, 0);
   write_raw("write after re-adding", fd, "y");
   SHOW("set_rights bad fd", __wasi_fd_fdstat_set_rights(99, 0, 0));
 }

@@ -68,13 +68,19 @@ int main(void) {
   int fd = open_raw("open hello.txt", 0, "hello.txt", 0,
                     __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_POLL_FD_READWRITE,
                     0);
-  /* A regular file is ready at once: the timer never fires. */
-  __wasi_subscription_t file[3] = {fd_sub(10, __WASI_EVENTTYPE_FD_READ, fd),
-                                   fd_sub(11, __WASI_EVENTTYPE_FD_WRITE, fd),
-                                   clock_sub(12, 3000 * ms)};
+  /* A regular file is ready at once for reading and for writing: the timer never fires.
+   * Each kind is polled alone, since which of several ready events a runtime reports first
+   * is its choice. */
+  __wasi_subscription_t reading[2] = {fd_sub(10, __WASI_EVENTTYPE_FD_READ, fd),
+                                      clock_sub(12, 3000 * ms)};
   start = now();
-  poll_show("file read+write with 3s timer", file, 3);
-  printf("file readiness did not wait: %d\n", now() - start < 2000 * ms);
+  poll_show("file read with 3s timer", reading, 2);
+  printf("file read readiness did not wait: %d\n", now() - start < 2000 * ms);
+  __wasi_subscription_t writing[2] = {fd_sub(11, __WASI_EVENTTYPE_FD_WRITE, fd),
+                                      clock_sub(12, 3000 * ms)};
+  start = now();
+  poll_show("file write with 3s timer", writing, 2);
+  printf("file write readiness did not wait: %d\n", now() - start < 2000 * ms);
 
   __wasi_subscription_t bad[2] = {fd_sub(20, __WASI_EVENTTYPE_FD_READ, 99), clock_sub(21, 10 * ms)};
   poll_show("bad fd", bad, 2);

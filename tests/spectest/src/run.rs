@@ -106,11 +106,8 @@ fn compile_modules(script: &Script, work: &Path) -> Vec<Result<PathBuf, String>>
         .enumerate()
         .map(|(n, wasm)| {
             let options = CompileOptions::new(Triple::host(), format!("m{n}_"));
-            IN_COMPILER.set(true);
-            let result = std::panic::catch_unwind(|| wasm2exe_compiler::compile(wasm, &options));
-            IN_COMPILER.set(false);
-            let object = result
-                .map_err(|panic| format!("compiler panicked: {}", panic_message(&panic)))?
+            let object = quietly_catch(|| wasm2exe_compiler::compile(wasm, &options))
+                .map_err(|panic| format!("compiler panicked: {panic}"))?
                 .map_err(|e| e.to_string())?;
             let path = work.join(format!("m{n}.o"));
             std::fs::write(&path, object)
@@ -136,12 +133,18 @@ pub fn quiet_compiler_panics() {
     }));
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "(no message)".into())
+/// Runs compiler code, turning a panic into its message (and keeping it off stderr).
+fn quietly_catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    IN_COMPILER.set(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_COMPILER.set(false);
+    result.map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "(no message)".into())
+    })
 }
 
 /// Links the executable; the error is the reason every executed step fails.
@@ -413,7 +416,9 @@ pub fn judge(
             }
             StepKind::Reject { module, message } => match module {
                 Err(_) => Ok(()), // the text did not even parse: malformed indeed
-                Ok(bytes) => judge_reject(wasm2exe_compiler::validate(bytes), message),
+                Ok(bytes) => quietly_catch(|| wasm2exe_compiler::validate(bytes))
+                    .map_err(|panic| format!("validator panicked: {panic}"))
+                    .and_then(|result| judge_reject(result, message)),
             },
             StepKind::Broken { slot, reason } => {
                 if let Some(slot) = slot {
