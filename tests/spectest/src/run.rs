@@ -560,6 +560,20 @@ mod tests {
         assert_eq!(out.len(), 4);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn describes_exits() {
+        let status = |script: &str| Command::new("sh").args(["-c", script]).status().unwrap();
+        assert_eq!(
+            describe_exit(status("kill -SEGV $$")),
+            "driver crashed (signal 11)"
+        );
+        assert_eq!(
+            describe_exit(status("exit 3")),
+            "driver exited with status 3"
+        );
+    }
+
     #[test]
     fn trap_messages() {
         assert!(trap_matches(
