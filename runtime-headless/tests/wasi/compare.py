@@ -118,6 +118,8 @@ CASES = [
                          "open,3,f.txt,0,r", "setsize,9,1", "datasync,9"]),
     ("cpu-clocks", ["clock,2", "clock,3", "res,2", "res,3"]),
     ("allocate", ["open,3,f.txt,0,rw", "allocate,4,0,100", "fstat,4"]),
+    # Whole programs through wasi-libc (the program name before ':').
+    ("libc_fs:files", []),
 ]
 
 
@@ -159,20 +161,20 @@ def tree(root):
     return out
 
 
-def build(verbose):
+def build(prog):
     os.makedirs(BUILD, exist_ok=True)
-    wasm = os.path.join(BUILD, "probe.wasm")
+    wasm = os.path.join(BUILD, prog + ".wasm")
     subprocess.run([sys.executable, "-m", "ziglang", "cc", "--target=wasm32-wasi", "-O2",
-                    os.path.join(HERE, "probe.c"), "-o", wasm], check=True)
+                    os.path.join(HERE, prog + ".c"), "-o", wasm], check=True)
     w2e = os.path.join(REPO, "target", "release", "wasm2exe")
-    obj = os.path.join(BUILD, "probe.o")
+    obj = os.path.join(BUILD, prog + ".o")
     subprocess.run([w2e, "--emit", "obj", wasm, "-o", obj], check=True)
     cfg = os.path.join(BUILD, "cfg.c")
     with open(cfg, "w") as f:
         f.write('const char w2e_main_config[] = "runtime-grants\\0";\n')
     srcs = sorted(os.path.join(RUNTIME, "src", s) for s in os.listdir(os.path.join(RUNTIME, "src"))
                   if s.endswith(".c"))
-    exe = os.path.join(BUILD, "probe")
+    exe = os.path.join(BUILD, prog)
     subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-I" + os.path.join(RUNTIME, "include"),
                     "-I" + os.path.join(RUNTIME, "src"), obj, cfg] + srcs + ["-lm", "-o", exe],
                    check=True)
@@ -224,11 +226,15 @@ def main():
     ap.add_argument("-k", help="only cases whose name contains this")
     ap.add_argument("-v", action="store_true")
     opts = ap.parse_args()
-    wasm, exe = build(opts.v)
+    built = {}
     fails = 0
     for name, cmds in CASES:
         if opts.k and opts.k not in name:
             continue
+        prog = name.split(":")[0] if ":" in name else "probe"
+        if prog not in built:
+            built[prog] = build(prog)
+        wasm, exe = built[prog]
         work = tempfile.mkdtemp(prefix="w2e-cmp-")
         try:
             a, b = os.path.join(work, "a"), os.path.join(work, "b")
