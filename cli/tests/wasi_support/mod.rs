@@ -20,6 +20,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// What both runs are started with besides the grants: argv[0], so `args_get` agrees.
 const ARG0: &str = "prog";
 
+/// The process environment of every run, before a test's own variables. Python adds
+/// LC_CTYPE to its own environment when it starts in the C locale (PEP 538), which wasmtime
+/// would pass on with --inherit-env; a set LC_ALL turns that off, and both runs see it.
+const BASE_ENV: &[(&str, &str)] = &[("LC_ALL", "C")];
+
 /// Compiler flags for the test programs; part of the wasm cache key.
 const ZIG_FLAGS: &[&str] = &[
     "cc",
@@ -199,7 +204,7 @@ impl Run {
             native.stdout,
             reference.stdout,
             "stdout differs (left: wasm2exe, right: wasmtime)\n{}\n{}",
-            first_difference(&native.stdout, &reference.stdout),
+            differing_lines(&native.stdout, &reference.stdout),
             context()
         );
         assert_eq!(
@@ -223,7 +228,8 @@ impl Run {
         command
             .current_dir(root.path().join(&self.cwd))
             .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k, v)));
+            .envs(BASE_ENV.iter().copied())
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let output = process::output_with_timeout(command);
         Outcome {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -234,23 +240,40 @@ impl Run {
     }
 }
 
-/// The line where two outputs first part, for a readable failure.
-fn first_difference(native: &str, reference: &str) -> String {
-    let (mut a, mut b) = (native.lines(), reference.lines());
-    for line in 1.. {
-        match (a.next(), b.next()) {
-            (None, None) => return "(only line endings differ)".into(),
-            (x, y) if x == y => continue,
-            (x, y) => {
-                return format!(
-                    "first difference at line {line}:\n  wasm2exe: {}\n  wasmtime: {}",
-                    x.unwrap_or("<end of output>"),
-                    y.unwrap_or("<end of output>")
-                );
-            }
+/// The lines where two outputs differ, as a minimal line diff (`-` only wasm2exe printed it,
+/// `+` only wasmtime did), for a readable failure.
+fn differing_lines(native: &str, reference: &str) -> String {
+    const SHOWN: usize = 30;
+    let (a, b): (Vec<&str>, Vec<&str>) = (native.lines().collect(), reference.lines().collect());
+    // common[i][j]: length of the longest common subsequence of a[i..] and b[j..].
+    let mut common = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            common[i][j] = if a[i] == b[j] {
+                common[i + 1][j + 1] + 1
+            } else {
+                common[i + 1][j].max(common[i][j + 1])
+            };
         }
     }
-    unreachable!()
+    let (mut i, mut j, mut diff) = (0, 0, Vec::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            (i, j) = (i + 1, j + 1);
+        } else if j == b.len() || (i < a.len() && common[i + 1][j] >= common[i][j + 1]) {
+            diff.push(format!("- wasm2exe line {}: {}", i + 1, a[i]));
+            i += 1;
+        } else {
+            diff.push(format!("+ wasmtime line {}: {}", j + 1, b[j]));
+            j += 1;
+        }
+    }
+    let more = diff.len().saturating_sub(SHOWN);
+    diff.truncate(SHOWN);
+    if more > 0 {
+        diff.push(format!("... and {more} more differing lines"));
+    }
+    diff.join("\n")
 }
 
 /// The tools every test needs, checked once.
