@@ -23,16 +23,21 @@ static void verdict(const char *label, __wasi_errno_t err) {
   printf("%s: errno=%u%s\n", label, (unsigned)err, err == 0 ? " ESCAPED" : "");
 }
 
-/* Opening must fail; when it does not, what the descriptor reads is printed. */
-static void try_open(const char *label, __wasi_lookupflags_t lookup, const char *path,
-                     __wasi_oflags_t oflags, __wasi_rights_t rights) {
+/* Opening under `dir` must fail; when it does not, what the descriptor reads is printed. */
+static void try_open_at(const char *label, int dir, __wasi_lookupflags_t lookup, const char *path,
+                        __wasi_oflags_t oflags, __wasi_rights_t rights) {
   __wasi_fd_t fd = 0;
-  __wasi_errno_t err = __wasi_path_open(PREOPEN, lookup, path, oflags, rights, rights, 0, &fd);
+  __wasi_errno_t err = __wasi_path_open(dir, lookup, path, oflags, rights, rights, 0, &fd);
   verdict(label, err);
   if (err == 0) {
     show_contents("  leaked", fd);
     (void)__wasi_fd_close(fd);
   }
+}
+
+static void try_open(const char *label, __wasi_lookupflags_t lookup, const char *path,
+                     __wasi_oflags_t oflags, __wasi_rights_t rights) {
+  try_open_at(label, PREOPEN, lookup, path, oflags, rights);
 }
 
 static void try_read(const char *label, const char *path) {
@@ -75,6 +80,14 @@ static void dotdot(void) {
   __wasi_size_t n = 0;
   verdict("readlink ../sandbox/link_hello",
           __wasi_path_readlink(PREOPEN, "../sandbox/link_hello", (uint8_t *)buf, sizeof buf, &n));
+  /* A directory opened inside the preopen is a root of its own: `..` may not leave it,
+   * even to a place the preopen could reach. */
+  int sub = open_raw("open sub", 0, "sub", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, 0);
+  try_open_at("open ../../outside/secret.txt from sub", sub, FOLLOW, "../../outside/secret.txt", 0,
+              READ_RIGHTS);
+  __wasi_fd_t up = 0;
+  SHOW("open ../hello.txt from sub",
+       __wasi_path_open(sub, FOLLOW, "../hello.txt", 0, READ_RIGHTS, READ_RIGHTS, 0, &up));
   /* Inside the sandbox `..` is fine. */
   int fd = open_raw("open sub/../hello.txt (allowed)", FOLLOW, "sub/../hello.txt", 0, READ_RIGHTS, 0);
   show_contents("sub/../hello.txt", fd);

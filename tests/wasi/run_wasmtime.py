@@ -63,7 +63,10 @@ def run(options):
         sys.stderr.write("run_wasmtime.py: the wasmtime module is missing: pip install wasmtime\n")
         return EXIT_RUNNER_ERROR
 
-    engine = wasmtime.Engine()
+    config = wasmtime.Config()
+    # wasmtime's own compilation cache: the tests run each module many times.
+    config.cache = True
+    engine = wasmtime.Engine(config)
     store = wasmtime.Store(engine)
     store.set_wasi(wasi_config(options))
     linker = wasmtime.Linker(engine)

@@ -336,6 +336,7 @@ fn hash_of(parts: &[&[u8]]) -> u64 {
 /// `tests/wasi/<program>.c` compiled to wasm. Cached across runs by the content of the source,
 /// the shared header and the flags, since zig takes seconds and the programs rarely change.
 pub fn compile_wasm(program: &str) -> PathBuf {
+    tools(); // fail with the install hint before anything else
     let source = repo_path(&format!("tests/wasi/{program}.c"));
     let read = |path: &Path| {
         std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
