@@ -23,9 +23,8 @@
 //! own target: `cargo test --release -p wasm2exe --test programs -- --nocapture` shows the
 //! time each step takes.
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs;
-use std::hash::{Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
@@ -201,7 +200,7 @@ fn skip(Unreachable(reason): Unreachable) {
 fn untar(archive: &Path, member: &str, into: &Path) {
     let out = output(
         Command::new("tar")
-            .args(["xzf"])
+            .arg("xzf")
             .arg(archive)
             .arg("--no-same-owner")
             .arg("-C")
@@ -363,7 +362,7 @@ impl Program {
         run_in(command, cwd, stdin)
     }
 
-    /// Runs the program natively in `native_dir` and under wasmtime in `reference_dir`,
+    /// Runs the program natively in `dirs.native` and under wasmtime in `dirs.reference`,
     /// asserts that both print the same and end the same, and returns the native output.
     fn run_both(
         &self,
