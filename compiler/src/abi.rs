@@ -8,7 +8,7 @@
 use wasmparser::{FuncType, ValType};
 
 /// Bumped whenever a layout below changes; the runtime refuses a mismatching descriptor.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// `w2e_vmctx` header fields (pointers are 8 bytes on every Cranelift target).
 pub mod vmctx {
@@ -166,6 +166,8 @@ pub enum Builtin {
     AtomicWait64,
     AtomicNotify,
     RaiseTrap,
+    ExceptionNew,
+    ThrowRef,
 }
 
 /// A builtin parameter or result: a pointer, or an integer of a width.
@@ -178,7 +180,7 @@ pub enum BuiltinArg {
 
 impl Builtin {
     /// Every builtin, in a fixed order (their symbol declarations follow it).
-    pub const ALL: [Builtin; 14] = [
+    pub const ALL: [Builtin; 16] = [
         Builtin::MemoryGrow,
         Builtin::MemoryFill,
         Builtin::MemoryCopy,
@@ -193,6 +195,8 @@ impl Builtin {
         Builtin::AtomicWait64,
         Builtin::AtomicNotify,
         Builtin::RaiseTrap,
+        Builtin::ExceptionNew,
+        Builtin::ThrowRef,
     ];
 
     /// The C symbol.
@@ -212,6 +216,8 @@ impl Builtin {
             Builtin::AtomicWait64 => "w2e_memory_atomic_wait64",
             Builtin::AtomicNotify => "w2e_memory_atomic_notify",
             Builtin::RaiseTrap => "w2e_raise_trap",
+            Builtin::ExceptionNew => "w2e_exception_new",
+            Builtin::ThrowRef => "w2e_throw_ref",
         }
     }
 
@@ -230,6 +236,8 @@ impl Builtin {
             Builtin::AtomicWait64 => (&[Ptr, I32, I64, I64], &[I32]),
             Builtin::AtomicNotify => (&[Ptr, I32, I32], &[I32]),
             Builtin::RaiseTrap => (&[I32], &[]),
+            Builtin::ExceptionNew => (&[Ptr, I32, Ptr], &[Ptr]),
+            Builtin::ThrowRef => (&[Ptr, Ptr], &[]),
         }
     }
 }

@@ -13,18 +13,18 @@ use wasmparser::{
 };
 
 /// The WebAssembly features wasm2exe compiles: the Wasm 2.0 core specification, plus the
-/// proposals real programs use: tail calls, extended constant expressions, and the threads
-/// instructions (shared memories behave as in a single-threaded program; nothing can spawn a
-/// thread).
+/// proposals real programs use: tail calls, extended constant expressions, exception handling
+/// (current and legacy), and the threads instructions (shared memories behave as in a
+/// single-threaded program; nothing can spawn a thread).
 pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::TAIL_CALL)
     .union(WasmFeatures::EXTENDED_CONST)
-    .union(WasmFeatures::THREADS);
+    .union(WasmFeatures::THREADS)
+    .union(WasmFeatures::EXCEPTIONS)
+    .union(WasmFeatures::LEGACY_EXCEPTIONS);
 
 /// Proposals that are recognized and refused by name.
 const REFUSED_PROPOSALS: &[(&str, WasmFeatures)] = &[
-    ("exception handling", WasmFeatures::EXCEPTIONS),
-    ("legacy exception handling", WasmFeatures::LEGACY_EXCEPTIONS),
     ("memory64", WasmFeatures::MEMORY64),
     ("multi-memory", WasmFeatures::MULTI_MEMORY),
     ("relaxed SIMD", WasmFeatures::RELAXED_SIMD),

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define W2E_ABI_VERSION 1u
+#define W2E_ABI_VERSION 2u
 
 /* Value kinds, used in function types, globals and tables. */
 enum w2e_kind {
@@ -58,7 +58,7 @@ enum w2e_trap_kind {
   W2E_TRAP_INDIRECT_CALL_TYPE = 9,     /* "indirect call type mismatch" */
   W2E_TRAP_STACK_EXHAUSTED = 10,       /* "call stack exhausted" */
   W2E_TRAP_UNALIGNED_ATOMIC = 11,      /* "unaligned atomic" */
-  W2E_TRAP_NULL_REFERENCE = 12,        /* "null reference" */
+  W2E_TRAP_NULL_REFERENCE = 12,        /* "null exception reference" (throw_ref of null) */
   W2E_TRAP_UNCAUGHT_EXCEPTION = 13,    /* "uncaught exception" */
   W2E_TRAP_STUB_IMPORT = 14,           /* "call to a stubbed import" */
   W2E_TRAP_COUNT = 15,
@@ -232,6 +232,28 @@ typedef struct w2e_data_segment {
   uint32_t _pad;
 } w2e_data_segment; /* 40 bytes */
 
+/* A call inside a wasm `try` whose exceptions the calling function handles. Sorted by
+ * (func_index, ret_offset). To resume there, the unwinder sets SP = FP - frame_offset (FP being
+ * that frame's frame pointer), keeps FP, puts the exception (w2e_exception *) in the first
+ * exception-payload register (x86_64 rax, aarch64 x0, riscv64 a0, s390x r6) and jumps to
+ * code + handler_offset. The handler compares tags itself and rethrows what it does not catch,
+ * so the unwinder needs no tag tables. No other register is restored: Cranelift treats every
+ * register as clobbered on that edge. */
+typedef struct w2e_call_site {
+  uint32_t func_index;
+  uint32_t ret_offset;      /* return address, relative to the function's code */
+  uint32_t frame_offset;    /* FP - SP at the call */
+  uint32_t handler_offset;  /* relative to the function's code */
+} w2e_call_site; /* 16 bytes */
+
+/* A thrown exception (an exnref points at one). Allocated by the runtime, never freed. */
+typedef struct w2e_exception {
+  void *tag;            /* +0: the tag's identity (a vmctx tags[] entry) */
+  uint32_t num_values;  /* +8 */
+  uint32_t _pad;
+  w2e_value values[];   /* +16: the tag's parameters */
+} w2e_exception;
+
 /* Sorted by (func_index, code_offset): the instruction at that offset of that defined
  * function's code raises `kind` when it faults or executes. */
 typedef struct w2e_trap_entry {
@@ -280,8 +302,9 @@ typedef struct w2e_module {
   uint32_t start_func;               /* +192: UINT32_MAX when there is none */
   uint32_t name_len;                 /* +196 */
   uint32_t vmctx_host_code;          /* +200: const void *host_code[num_imported_funcs] */
-  uint32_t _pad;                     /* +204 */
-} w2e_module; /* 208 bytes */
+  uint32_t num_call_sites;           /* +204 */
+  const w2e_call_site *call_sites;   /* +208 */
+} w2e_module; /* 216 bytes */
 
 /* ---- Runtime functions the generated code calls directly (colocated symbols) ----
  * Out-of-bounds arguments raise the spec's trap from inside the call. */
@@ -301,6 +324,12 @@ void w2e_elem_drop(w2e_vmctx *vmctx, uint32_t segment);
 uint32_t w2e_memory_atomic_wait32(w2e_vmctx *vmctx, uint32_t addr, uint32_t expected, int64_t timeout);
 uint32_t w2e_memory_atomic_wait64(w2e_vmctx *vmctx, uint32_t addr, uint64_t expected, int64_t timeout);
 uint32_t w2e_memory_atomic_notify(w2e_vmctx *vmctx, uint32_t addr, uint32_t count);
+/* Exceptions. `w2e_exception_new` makes an exception of the instance's tag `tag_index` with
+ * the tag's parameters copied from `values`; `w2e_throw_ref` unwinds to the nearest wasm
+ * frame with a handler for the call in progress (or ends the call with the
+ * "uncaught exception" trap). A null `exception` traps "null exception reference". */
+w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_index, const w2e_value *values);
+void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exception) __attribute__((noreturn));
 /* Raises a trap of `kind` (used by generated stubs, e.g. --stub-imports trap). */
 void w2e_raise_trap(uint32_t kind) __attribute__((noreturn));
 
@@ -324,7 +353,9 @@ _Static_assert(sizeof(w2e_data_segment) == 40, "w2e_data_segment");
 _Static_assert(sizeof(w2e_trap_entry) == 12, "w2e_trap_entry");
 _Static_assert(offsetof(w2e_module, types) == 32, "w2e_module.types");
 _Static_assert(offsetof(w2e_module, num_types) == 128, "w2e_module.num_types");
-_Static_assert(sizeof(w2e_module) == 208, "w2e_module");
+_Static_assert(sizeof(w2e_module) == 216, "w2e_module");
+_Static_assert(sizeof(w2e_call_site) == 16, "w2e_call_site");
+_Static_assert(offsetof(w2e_exception, values) == 16, "w2e_exception.values");
 #endif
 
 #endif /* W2E_ABI_H */

@@ -155,6 +155,20 @@ static bool in_wasm(uintptr_t pc) {
   return w2e_lookup_code(pc, &m, &f);
 }
 
+bool w2e_frame_step(uintptr_t fp, bool wasm_owner, uintptr_t *ret, uintptr_t *caller_fp) {
+#if W2E_HAVE_FP_CHAIN
+  if (fp == 0 || (fp & (sizeof(uintptr_t) - 1))) return false;
+  intptr_t prev_off = wasm_owner ? WASM_PREV_OFF : NATIVE_PREV_OFF;
+  intptr_t ra_off = wasm_owner ? WASM_RA_OFF : NATIVE_RA_OFF;
+  memcpy(caller_fp, (const void *)(fp + (uintptr_t)prev_off), sizeof *caller_fp);
+  memcpy(ret, (const void *)(fp + (uintptr_t)ra_off), sizeof *ret);
+  return *caller_fp > fp;
+#else
+  (void)fp, (void)wasm_owner, (void)ret, (void)caller_fp;
+  return false;
+#endif
+}
+
 /* Appends the wasm frames reachable from frame pointer `fp`, whose frame belongs to a wasm
  * function when `wasm_owner`, else to the runtime's C code. Leading C frames (between a
  * builtin's wasm caller and w2e_raise_trap) are skipped, at most a few; the walk stops at the
@@ -252,7 +266,7 @@ static const char *const trap_messages[W2E_TRAP_COUNT] = {
     [W2E_TRAP_INDIRECT_CALL_TYPE] = "indirect call type mismatch",
     [W2E_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
     [W2E_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
-    [W2E_TRAP_NULL_REFERENCE] = "null reference",
+    [W2E_TRAP_NULL_REFERENCE] = "null exception reference",
     [W2E_TRAP_UNCAUGHT_EXCEPTION] = "uncaught exception",
     [W2E_TRAP_STUB_IMPORT] = "call to a stubbed import",
 };

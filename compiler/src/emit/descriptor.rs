@@ -20,6 +20,16 @@ pub struct CompiledFunction {
     pub code_size: u32,
     /// (offset in the function, kind), sorted by offset.
     pub traps: Vec<(u32, TrapKind)>,
+    /// Calls with an exception handler in this function, sorted by return offset.
+    pub call_sites: Vec<CallSite>,
+}
+
+/// A `w2e_call_site` (see w2e_abi.h); offsets are relative to the function's code.
+#[derive(Clone, Copy, Debug)]
+pub struct CallSite {
+    pub ret_offset: u32,
+    pub frame_offset: u32,
+    pub handler_offset: u32,
 }
 
 /// A pointer field to fill in: blob offset, target, addend.
@@ -107,19 +117,19 @@ impl Blob {
 /// Writes the rodata and descriptor blobs of `env` into `object`.
 pub fn write_descriptor(
     object: &mut ObjectModule,
-    prefix: &str,
+    options: &crate::CompileOptions,
     env: &ModuleEnv<'_>,
-    stubbed_imports: &std::collections::BTreeMap<u32, crate::StubKind>,
     layout: &VmctxLayout,
     symbols: SymbolIds,
     compiled: &[CompiledFunction],
-    endianness: Endianness,
 ) -> Result<(), CompileError> {
-    let big_endian = endianness == Endianness::Big;
+    let prefix = options.symbol_prefix.as_str();
+    let stubbed_imports = &options.stubbed_imports;
+    let big_endian = options.triple.endianness() == Ok(Endianness::Big);
     let mut ro = Blob::new(big_endian);
     let mut d = Blob::new(big_endian);
     // The w2e_module struct comes first; its array pointers are patched below.
-    d.bytes.resize(208, 0);
+    d.bytes.resize(MODULE_SIZE, 0);
 
     let const_expr = |ro: &mut Blob, ops: &[ConstOp]| -> (Option<u32>, u32) {
         if ops.is_empty() {
@@ -290,6 +300,18 @@ pub fn write_descriptor(
             num_traps += 1;
         }
     }
+    // exception call sites (rodata: no pointers)
+    let mut num_call_sites = 0u32;
+    let call_sites_at = ro.offset();
+    for (index, function) in compiled.iter().enumerate() {
+        for site in &function.call_sites {
+            ro.u32(index as u32);
+            ro.u32(site.ret_offset);
+            ro.u32(site.frame_offset);
+            ro.u32(site.handler_offset);
+            num_call_sites += 1;
+        }
+    }
     let module_name_at = ro.raw(env.module_name.as_bytes());
 
     // The w2e_module struct.
@@ -340,16 +362,24 @@ pub fn write_descriptor(
         env.start.unwrap_or(u32::MAX),
         count(env.module_name.len()),
         layout.host_code,
-        0,
+        num_call_sites,
     ] {
         m.u32(value);
     }
-    assert_eq!(m.bytes.len(), 208, "w2e_module is 208 bytes");
-    d.bytes[..208].copy_from_slice(&m.bytes);
+    m.rodata_ptr((num_call_sites > 0).then_some(call_sites_at));
+    assert_eq!(
+        m.bytes.len(),
+        MODULE_SIZE,
+        "w2e_module is {MODULE_SIZE} bytes"
+    );
+    d.bytes[..MODULE_SIZE].copy_from_slice(&m.bytes);
     d.relocs.extend(m.relocs);
 
     define(object, prefix, ro, d)
 }
+
+/// `sizeof(w2e_module)`.
+const MODULE_SIZE: usize = 216;
 
 /// `W2E_EXTERN_FUNC_STUB`: an import the compiler replaced with a stub.
 const EXTERN_FUNC_STUB: u32 = 5;

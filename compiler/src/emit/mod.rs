@@ -19,7 +19,7 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
 use cranelift_object::{ObjectBuilder, ObjectModule};
-use descriptor::CompiledFunction;
+use descriptor::{CallSite, CompiledFunction};
 use rayon::prelude::*;
 
 /// Machine code of one function, ready to be placed in the object.
@@ -29,6 +29,7 @@ struct Compiled {
     bytes: Vec<u8>,
     relocs: Vec<ModuleReloc>,
     traps: Vec<(u32, TrapKind)>,
+    call_sites: Vec<CallSite>,
 }
 
 /// Compiles `env` into object bytes.
@@ -111,26 +112,11 @@ pub fn compile_module(
         .map(|c| CompiledFunction {
             code_size: c.bytes.len() as u32,
             traps: c.traps.clone(),
+            call_sites: c.call_sites.clone(),
         })
         .collect();
     compiled_info.shrink_to_fit();
-    let endianness = options
-        .triple
-        .endianness()
-        .map_err(|()| CompileError::Target {
-            triple: options.triple.to_string(),
-            reason: "unknown byte order".into(),
-        })?;
-    descriptor::write_descriptor(
-        &mut object,
-        prefix,
-        env,
-        &options.stubbed_imports,
-        &layout,
-        symbols,
-        &compiled_info,
-        endianness,
-    )?;
+    descriptor::write_descriptor(&mut object, options, env, &layout, symbols, &compiled_info)?;
     object.finish().emit().map_err(|e| CompileError::Codegen {
         function: "object".into(),
         message: e.to_string(),
@@ -262,11 +248,39 @@ fn compile_function(
         .filter_map(|trap| Some((trap.offset, TrapKind::from_trap_code(trap.code)?)))
         .collect();
     traps.sort();
+    let call_sites = exception_call_sites(buffer).map_err(codegen_error)?;
     Ok(Compiled {
         func_id,
         alignment: u64::from(buffer.alignment),
         bytes: buffer.data().to_vec(),
         relocs,
         traps,
+        call_sites,
     })
+}
+
+/// The calls whose exceptions this function handles, for the runtime's unwinder.
+fn exception_call_sites(
+    buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+) -> Result<Vec<CallSite>, String> {
+    use cranelift_codegen::FinalizedMachExceptionHandler as Handler;
+    let mut sites = Vec::new();
+    for site in buffer.call_sites() {
+        let Some(handler_offset) = site.exception_handlers.iter().find_map(|h| match h {
+            Handler::Default(offset) => Some(*offset),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let frame_offset = site
+            .frame_offset
+            .ok_or_else(|| "a try_call site without a frame offset".to_string())?;
+        sites.push(CallSite {
+            ret_offset: site.ret_addr,
+            frame_offset,
+            handler_offset,
+        });
+    }
+    sites.sort_by_key(|s| s.ret_offset);
+    Ok(sites)
 }

@@ -11,6 +11,7 @@
 //! `table`, 128-bit SIMD in `simd`.
 
 mod atomics;
+mod exceptions;
 mod memory;
 mod numeric;
 mod simd;
@@ -135,6 +136,7 @@ pub fn translate_function(
         num_results: results.len(),
         stack_base: 0,
         exit_reached: false,
+        handler: None,
     });
 
     let mut reader = body.get_operators_reader().map_err(reader_error)?;
@@ -158,6 +160,10 @@ enum FrameKind {
         params: Vec<Value>,
         else_seen: bool,
     },
+    TryTable {
+        dispatch: Block,
+    },
+    LegacyTry(exceptions::LegacyTry),
 }
 
 #[derive(Clone, Debug)]
@@ -171,6 +177,8 @@ struct ControlFrame {
     stack_base: usize,
     /// Whether anything jumps to `exit`.
     exit_reached: bool,
+    /// The dispatch block for exceptions raised by calls in this frame's body (try blocks).
+    handler: Option<Block>,
 }
 
 impl ControlFrame {
@@ -435,6 +443,14 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             }
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
+            Operator::TryTable { try_table } => self.translate_try_table(try_table),
+            Operator::Try { blockty } => self.translate_legacy_try(*blockty),
+            Operator::Catch { tag_index } => self.translate_catch(Some(*tag_index)),
+            Operator::CatchAll => self.translate_catch(None),
+            Operator::Delegate { relative_depth } => self.translate_delegate(*relative_depth),
+            Operator::Rethrow { relative_depth } => self.translate_rethrow(*relative_depth),
+            Operator::Throw { tag_index } => self.translate_throw(*tag_index),
+            Operator::ThrowRef => self.translate_throw_ref(),
             Operator::Br { relative_depth } => self.translate_br(*relative_depth),
             Operator::BrIf { relative_depth } => {
                 let condition = self.pop();
@@ -523,12 +539,23 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
     /// While unreachable, only the nesting of blocks matters.
     fn translate_unreachable(&mut self, op: &Operator<'_>) {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => {
                 self.unreachable_depth += 1;
             }
             Operator::Else if self.unreachable_depth == 0 => self.translate_else(),
+            Operator::Catch { tag_index } if self.unreachable_depth == 0 => {
+                self.translate_catch(Some(*tag_index))
+            }
+            Operator::CatchAll if self.unreachable_depth == 0 => self.translate_catch(None),
             Operator::End if self.unreachable_depth == 0 => self.translate_end(),
-            Operator::End => self.unreachable_depth -= 1,
+            Operator::Delegate { relative_depth } if self.unreachable_depth == 0 => {
+                self.translate_delegate(*relative_depth)
+            }
+            Operator::End | Operator::Delegate { .. } => self.unreachable_depth -= 1,
             _ => {}
         }
     }
@@ -564,6 +591,7 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             num_results,
             stack_base,
             exit_reached: false,
+            handler: None,
         });
     }
 
@@ -624,6 +652,8 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
         let frame = self.control.pop().expect("validated");
         match &frame.kind {
             FrameKind::Loop { header } => self.builder.seal_block(*header),
+            FrameKind::TryTable { dispatch } => self.builder.seal_block(*dispatch),
+            FrameKind::LegacyTry(_) => self.finish_legacy_try(&frame),
             FrameKind::If {
                 else_block,
                 params,
@@ -668,19 +698,18 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
         let type_index = self.module.env.func_types[func_index as usize];
         let num_params = self.module.env.types[type_index as usize].params().len();
         let args = self.popn(num_params);
-        let call = if func_index < self.module.env.num_imported_funcs {
+        let results = if func_index < self.module.env.num_imported_funcs {
             let (code, callee_vmctx) = self.load_func_ref(func_index);
             let sig = self.wasm_sig(type_index);
             let mut call_args = vec![callee_vmctx];
             call_args.extend(args);
-            self.builder.ins().call_indirect(sig, code, &call_args)
+            self.emit_call(exceptions::Callee::Indirect(sig, code), &call_args)
         } else {
             let func_ref = self.direct_func(func_index);
             let mut call_args = vec![self.vmctx];
             call_args.extend(args);
-            self.builder.ins().call(func_ref, &call_args)
+            self.emit_call(exceptions::Callee::Direct(func_ref), &call_args)
         };
-        let results = self.builder.inst_results(call).to_vec();
         self.stack.extend(results);
     }
 
@@ -791,8 +820,7 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             self.reachable = false;
             return;
         }
-        let call = self.builder.ins().call_indirect(sig, code, &call_args);
-        let results = self.builder.inst_results(call).to_vec();
+        let results = self.emit_call(exceptions::Callee::Indirect(sig, code), &call_args);
         self.stack.extend(results);
     }
 

@@ -16,6 +16,7 @@
 //! an assertion fails that KNOWN_FAILURES does not list.
 
 mod known;
+mod legacy;
 mod run;
 mod script;
 mod values;
@@ -102,17 +103,21 @@ fn parse_args() -> anyhow::Result<Args> {
     Ok(args)
 }
 
-/// The `.wast` files to run, largest first so the long SIMD files do not finish last.
+/// The proposals wasm2exe compiles, whose spec files join a directory run (`proposals/NAME`
+/// under the given directory, with its subdirectories).
+const PROPOSALS: &[&str] = &["tail-call", "threads", "exceptions"];
+
+/// The `.wast` files to run, largest first so the long SIMD files do not finish last. A
+/// directory contributes its own `.wast` files and those of the supported proposals.
 fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            for entry in
-                std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))?
-            {
-                let p = entry?.path();
-                if p.is_file() && p.extension().is_some_and(|e| e == "wast") {
-                    files.push(p);
+            wast_files_in(path, false, &mut files)?;
+            for proposal in PROPOSALS {
+                let dir = path.join("proposals").join(proposal);
+                if dir.is_dir() {
+                    wast_files_in(&dir, true, &mut files)?;
                 }
             }
         } else if path.is_file() {
@@ -125,6 +130,19 @@ fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     files.dedup();
     files.sort_by_key(|p| std::cmp::Reverse(p.metadata().map(|m| m.len()).unwrap_or(0)));
     Ok(files)
+}
+
+/// Appends the `.wast` files of `dir` (and, when `recursive`, of its subdirectories).
+fn wast_files_in(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let p = entry?.path();
+        if p.is_file() && p.extension().is_some_and(|e| e == "wast") {
+            files.push(p);
+        } else if recursive && p.is_dir() {
+            wast_files_in(&p, true, files)?;
+        }
+    }
+    Ok(())
 }
 
 /// The name a file goes by in the output and in KNOWN_FAILURES: its file name, or for the

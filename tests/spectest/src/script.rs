@@ -94,6 +94,7 @@ pub const UNCAUGHT_EXCEPTION: &str = "uncaught exception";
 
 /// Parses `text` (the contents of a `.wast` file).
 pub fn parse(text: &str) -> Result<Script, String> {
+    let text = &crate::legacy::unfold_legacy_try(text);
     // names.wast exports names with bidi overrides and other "confusing" characters on
     // purpose; the lexer rejects those unless told otherwise.
     let mut lexer = wast::lexer::Lexer::new(text);

@@ -338,10 +338,7 @@ const FAMILIES: &[(&str, &str)] = &[
 ];
 
 fn options(triple: &str) -> CompileOptions {
-    CompileOptions {
-        triple: triple.parse().expect("known triple"),
-        symbol_prefix: "t_".into(),
-    }
+    CompileOptions::new(triple.parse().expect("known triple"), "t_")
 }
 
 /// Compiles every family for `options`; returns the families that failed, with the error.
