@@ -165,7 +165,7 @@ fn missing_input_names_the_file() {
 }
 
 #[test]
-fn thread_spawning_and_exceptions_are_refused_by_proposal_name() {
+fn thread_spawning_and_unsupported_proposals_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     for (source, proposal) in [
         (
@@ -174,8 +174,12 @@ fn thread_spawning_and_exceptions_are_refused_by_proposal_name() {
             "spawns threads",
         ),
         (
-            "(module (tag $e) (func $thrower (throw $e)))",
-            "exception handling",
+            "(module (memory i64 1) (func (export \"_start\")))",
+            "memory64",
+        ),
+        (
+            "(module (memory 1) (memory 1) (func (export \"_start\")))",
+            "multi-memory",
         ),
     ] {
         let path = dir.path().join("proposal.wat");
@@ -187,6 +191,64 @@ fn thread_spawning_and_exceptions_are_refused_by_proposal_name() {
         ]);
         assert_one_line_error(&out, proposal);
     }
+}
+
+#[test]
+fn exceptions_are_caught_across_functions_and_uncaught_ones_trap() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(build(&fixture("exceptions.wat"), &dir))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines().next(),
+        Some("wasm trap: uncaught exception"),
+        "{err}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(134),
+        "caught one first (else exit 1): {err}"
+    );
+}
+
+fn build_with(input: &str, flags: &[&str], dir: &tempfile::TempDir) -> PathBuf {
+    let exe = dir.path().join("program");
+    let mut args = vec![input, "-o", exe.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let out = wasm2exe(&args);
+    assert!(out.status.success(), "wasm2exe failed: {}", stderr(&out));
+    exe
+}
+
+#[test]
+fn reactor_runs_initialize_then_entry_whose_result_is_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ["--entry", "run", "--stub-imports", "zero"];
+    let exe = build_with(&fixture("reactor_with_foreign_import.wat"), &flags, &dir);
+    let out = Command::new(exe).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ready\n");
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "_initialize set 7, the zero stub added 0"
+    );
+}
+
+#[test]
+fn trap_stub_names_the_import_when_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ["--entry", "run", "--stub-imports", "trap"];
+    let exe = build_with(&fixture("reactor_with_foreign_import.wat"), &flags, &dir);
+    let out = Command::new(exe).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines().next(),
+        Some("wasm trap: call to a stubbed import"),
+        "{err}"
+    );
+    assert_eq!(err.lines().nth(1), Some("  at env.get_answer"), "{err}");
+    assert_eq!(out.status.code(), Some(134));
 }
 
 #[test]

@@ -326,11 +326,15 @@ fn collect(wasm: &[u8]) -> Result<ModuleEnv<'_>, CollectError> {
     }
     let num_funcs = env.func_types.len();
     env.func_names.resize(num_funcs, String::new());
-    // Imports without a name-section name are known by "module.name" (backtraces show it).
+    // Backtraces name imports by "module.name", and unnamed functions by their export name.
     let func_imports = env.imports.iter().filter(|import| import.kind == 0);
     for (name, import) in env.func_names.iter_mut().zip(func_imports) {
+        *name = format!("{}.{}", import.module, import.name);
+    }
+    for export in env.exports.iter().filter(|export| export.kind == 0) {
+        let name = &mut env.func_names[export.index as usize];
         if name.is_empty() {
-            *name = format!("{}.{}", import.module, import.name);
+            *name = export.name.clone();
         }
     }
     Ok(env)

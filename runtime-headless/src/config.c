@@ -101,6 +101,11 @@ static void grant_env(const char *line, size_t len) {
   env_set(line, len);
 }
 
+/* The "entry" record's export name, or NULL for _start. */
+static const char *entry_name;
+
+const char *w2e_config_entry(void) { return entry_name; }
+
 void w2e_wasi_configure(const char *records) {
   wasi_fd_init_stdio();
   bool inherit = false, runtime = false;
@@ -108,7 +113,10 @@ void w2e_wasi_configure(const char *records) {
   for (const char *p = records; p && *p;) {
     const char *key = p;
     p += strlen(p) + 1;
-    int fields = !strcmp(key, "dir") || !strcmp(key, "bundle") ? 2 : !strcmp(key, "env") ? 1 : 0;
+    int fields = !strcmp(key, "dir") || !strcmp(key, "bundle")  ? 2
+                 : !strcmp(key, "env") || !strcmp(key, "entry") ? 1
+                                                                : 0;
+    if (!strcmp(key, "entry")) entry_name = p;
     if (!strcmp(key, "inherit-env")) inherit = true;
     else if (!strcmp(key, "runtime-grants")) runtime = true;
     else if (!fields) fail("unknown capability record \"", key, "\"", NULL, NULL);

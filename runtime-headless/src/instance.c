@@ -101,6 +101,18 @@ static bool link_import(w2e_instance *inst, const w2e_import *imp, const w2e_ext
                         uint32_t counter[5]) {
   const w2e_module *m = inst->module;
   w2e_vmctx *vm = inst->vmctx;
+  if (imp->kind == W2E_EXTERN_FUNC_STUB) {
+    /* The compiler replaced this import with code of its own: nothing to resolve. */
+    uint32_t n = counter[W2E_EXTERN_FUNC]++;
+    if (imp->index >= m->num_types || n >= m->num_imported_funcs || !m->funcs[n].code)
+      return false;
+    w2e_funcref *ref = &inst->host_func_refs[n];
+    ref->code = m->funcs[n].code;
+    ref->type_id = m->types[imp->index].type_id;
+    ref->vmctx = vm;
+    w2e_vm_func_refs(vm)[n] = ref;
+    return true;
+  }
   if (!ext || ext->kind != imp->kind || imp->kind > W2E_EXTERN_TAG) return false;
   uint32_t n = counter[imp->kind]++;
   switch (imp->kind) {

@@ -66,6 +66,26 @@ static bool signature_matches(const w2e_functype *ft, const char *sig) {
   return *p == '\0';
 }
 
+/* Runs the export `name`, which takes nothing and returns nothing or an i32; returns that
+ * i32 (0 without one, or when `ignore_result`). A trap ends the process. */
+static int run_export(w2e_instance *inst, const char *name, bool ignore_result) {
+  w2e_extern func;
+  if (!w2e_instance_export(inst, name, strlen(name), &func) || func.kind != W2E_EXTERN_FUNC)
+    start_error("the module exports no function to run by that name");
+  const w2e_functype *ft = func.functype;
+  bool returns_i32 = ft->num_results == 1 && ft->kinds[ft->num_params] == W2E_I32;
+  if (ft->num_params != 0 || (ft->num_results != 0 && !returns_i32))
+    start_error("the function to run must take no parameters and return nothing or an i32");
+  w2e_value values[1];
+  memset(values, 0, sizeof values);
+  uint32_t trap = w2e_call(&func, values);
+  if (trap) {
+    w2e_print_trap(trap);
+    _exit(W2E_EXIT_TRAP);
+  }
+  return returns_i32 && !ignore_result ? (int)values[0].i32 : 0;
+}
+
 int main(int argc, char **argv) {
   w2e_runtime_init();
   w2e_wasi_set_args(argc, argv);
@@ -76,6 +96,7 @@ int main(int argc, char **argv) {
   if (!imports) start_error("out of memory");
   for (uint32_t i = 0; i < m->num_imports; i++) {
     const w2e_import *imp = &m->imports[i];
+    if (imp->kind == W2E_EXTERN_FUNC_STUB) continue; /* compiled in: nothing to resolve */
     bool is_wasi = imp->module_len == sizeof wasi_module - 1 &&
                    memcmp(imp->module, wasi_module, imp->module_len) == 0;
     const w2e_wasi_func *f =
@@ -97,17 +118,10 @@ int main(int argc, char **argv) {
     start_error(err.message);
   }
 
-  w2e_extern start;
-  if (!w2e_instance_export(inst, "_start", 6, &start) || start.kind != W2E_EXTERN_FUNC)
-    start_error("the module has no \"_start\" function to run");
-  if (start.functype->num_params != 0 || start.functype->num_results != 0)
-    start_error("\"_start\" must take no parameters and return nothing");
-  w2e_value args[1];
-  memset(args, 0, sizeof args);
-  uint32_t trap = w2e_call(&start, args);
-  if (trap) {
-    w2e_print_trap(trap);
-    _exit(W2E_EXIT_TRAP);
-  }
-  return 0;
+  const char *entry = w2e_config_entry();
+  if (!entry) return run_export(inst, "_start", false);
+  /* A reactor: _initialize (when exported) sets it up, then the chosen export runs. */
+  w2e_extern init;
+  if (w2e_instance_export(inst, "_initialize", 11, &init)) run_export(inst, "_initialize", true);
+  return run_export(inst, entry, false);
 }

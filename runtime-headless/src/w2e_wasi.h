@@ -30,4 +30,7 @@ void w2e_wasi_set_args(int argc, char **argv);
  * one-line error and W2E_EXIT_RUNTIME_ERROR. */
 void w2e_wasi_configure(const char *records);
 
+/* The export the executable runs instead of _start (the "entry" record), or NULL. */
+const char *w2e_config_entry(void);
+
 #endif /* W2E_WASI_H */
