@@ -28,4 +28,35 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=include");
     build.compile("w2e_runtime");
+    write_source_list(&sources);
+}
+
+/// Writes `sources.rs`: every runtime source and header, embedded, so the CLI can build the
+/// runtime for other targets (with `zig cc`) without this source tree.
+fn write_source_list(sources: &[std::path::PathBuf]) {
+    let mut files: Vec<std::path::PathBuf> = sources.to_vec();
+    for dir in ["src", "include"] {
+        for entry in std::fs::read_dir(dir).expect("runtime directory") {
+            let path = entry.expect("dir entry").path();
+            if path.extension().is_some_and(|e| e == "h") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut out = String::from(
+        "/// Every runtime source and header: (path relative to runtime-headless, contents).\n",
+    );
+    out.push_str("pub static SOURCES: &[(&str, &str)] = &[\n");
+    for file in &files {
+        let absolute = std::fs::canonicalize(file).expect("source path");
+        out.push_str(&format!(
+            "    ({:?}, include_str!({:?})),\n",
+            file.display().to_string(),
+            absolute.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+    let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("sources.rs");
+    std::fs::write(dest, out).expect("write sources.rs");
 }

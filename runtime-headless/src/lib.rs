@@ -16,3 +16,16 @@ pub static RUNTIME_HEADER: &str = include_str!("../include/w2e_runtime.h");
 
 /// The directory holding the headers, for C code built alongside this workspace.
 pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+
+include!(concat!(env!("OUT_DIR"), "/sources.rs"));
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sources_include_every_c_file_and_the_abi_header() {
+        let names: Vec<&str> = super::SOURCES.iter().map(|(name, _)| *name).collect();
+        assert!(names.contains(&"src/main.c"), "{names:?}");
+        assert!(names.contains(&"include/w2e_abi.h"), "{names:?}");
+        assert!(super::SOURCES.iter().all(|(_, text)| !text.is_empty()));
+    }
+}

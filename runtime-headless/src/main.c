@@ -70,8 +70,14 @@ static bool signature_matches(const w2e_functype *ft, const char *sig) {
  * i32 (0 without one, or when `ignore_result`). A trap ends the process. */
 static int run_export(w2e_instance *inst, const char *name, bool ignore_result) {
   w2e_extern func;
-  if (!w2e_instance_export(inst, name, strlen(name), &func) || func.kind != W2E_EXTERN_FUNC)
-    start_error("the module exports no function to run by that name");
+  if (!w2e_instance_export(inst, name, strlen(name), &func) || func.kind != W2E_EXTERN_FUNC) {
+    static const char prefix[] = "wasm2exe: cannot start: the module has no \"";
+    static const char suffix[] = "\" function to run\n";
+    w2e_write_all(2, prefix, sizeof prefix - 1);
+    w2e_write_all(2, name, strlen(name));
+    w2e_write_all(2, suffix, sizeof suffix - 1);
+    _exit(W2E_EXIT_RUNTIME_ERROR);
+  }
   const w2e_functype *ft = func.functype;
   bool returns_i32 = ft->num_results == 1 && ft->kinds[ft->num_params] == W2E_I32;
   if (ft->num_params != 0 || (ft->num_results != 0 && !returns_i32))
