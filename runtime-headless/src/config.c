@@ -6,12 +6,14 @@
  * Preopens take fds 3, 4, ... in record order (then run-time grants in their order). The
  * environment is the process's own when "inherit-env" is given, then "env" records, then
  * WASM2EXE_ENV entries; a later KEY=VALUE replaces an earlier one with the same KEY (in place).
+ * Start-up also ignores SIGPIPE, so a write to a closed pipe returns errno pipe (as wasmtime).
  */
 #include "wasi_internal.h"
 #include "w2e_wasi.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,6 +109,11 @@ static const char *entry_name;
 const char *w2e_config_entry(void) { return entry_name; }
 
 void w2e_wasi_configure(const char *records) {
+  /* As wasmtime: writing to a closed pipe or socket fails with errno pipe, for the guest to
+   * handle, instead of killing the process. */
+#if defined(SIGPIPE) /* none on Windows */
+  signal(SIGPIPE, SIG_IGN);
+#endif
   wasi_fd_init_stdio();
   bool inherit = false, runtime = false;
   /* First pass: flags, so the inherited environment comes before "env" records. */

@@ -43,6 +43,31 @@ static uint32_t resolve_at(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t
   return err;
 }
 
+/* Reads and resolves a guest path as cap-std's rename does: trailing slashes are taken off
+ * first, so the last component is never followed (a symlink there names itself, wherever it
+ * points), and only noted in `trailing_slash` for the caller to apply the host's rule. The
+ * slash is not passed on: on some hosts "link/" would follow the link. */
+static uint32_t resolve_unfollowed(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t path,
+                                   uint32_t len, wasi_resolved *r) {
+  memset(r, 0, sizeof *r);
+  r->dirfd = -1;
+  uint32_t err;
+  wasi_fd *e = dir_fd(fd, rights, &err);
+  if (!e) return err;
+  char *s;
+  if ((err = wasi_guest_string(vm, path, len, &s))) return err;
+  size_t n = strlen(s);
+  bool slash = false;
+  while (n > 1 && s[n - 1] == '/') { /* "/" itself stays: it is absolute */
+    s[--n] = 0;
+    slash = true;
+  }
+  err = wasi_resolve(e, s, false, r);
+  free(s);
+  if (!err && slash) r->trailing_slash = true;
+  return err;
+}
+
 /* ---- fd_readdir ---- */
 
 /* dirent: u64 d_next, u64 d_ino, u32 d_namlen, u8 d_type (24 bytes), then the name. */
@@ -69,6 +94,25 @@ static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next,
   return *used < len;
 }
 
+/* Opens (or rewinds) the fd's readdir stream at its first host entry, cookie 2. Rewinding
+ * makes the next readdir read the directory again from the host. */
+static uint32_t open_stream(wasi_fd *e) {
+  if (e->dir) {
+    rewinddir(e->dir);
+  } else {
+    int dfd = openat(e->host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return wasi_errno(errno);
+    e->dir = fdopendir(dfd);
+    if (!e->dir) {
+      int er = errno;
+      close(dfd);
+      return wasi_errno(er);
+    }
+  }
+  e->dir_next = 2;
+  return WASI_ESUCCESS;
+}
+
 uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t buf_len,
                              uint64_t cookie, uint32_t bufused) {
   uint32_t err;
@@ -87,21 +131,10 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
     room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..");
   if (!room) return wasi_put32(vm, bufused, used);
   uint64_t want = cookie < 2 ? 2 : cookie; /* cookie of the next host entry to return */
-  if (!e->dir || e->dir_next > want) {
-    if (!e->dir) {
-      int dfd = openat(e->host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (dfd < 0) return wasi_errno(errno);
-      e->dir = fdopendir(dfd);
-      if (!e->dir) {
-        int er = errno;
-        close(dfd);
-        return wasi_errno(er);
-      }
-    } else {
-      rewinddir(e->dir);
-    }
-    e->dir_next = 2;
-  }
+  /* The open stream only serves a listing that goes on where the last call stopped. One that
+   * starts over (cookie 0 to 2) rewinds, so it sees entries made since (as wasmtime, which
+   * reads the directory afresh), and so does one that goes back. */
+  if ((!e->dir || want == 2 || e->dir_next > want) && (err = open_stream(e))) return err;
   for (;;) {
     long pos = telldir(e->dir);
     errno = 0;
@@ -138,6 +171,12 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
 
 /* ---- path_open ---- */
 
+/* True when the resolved last component is a symlink (which resolution left unfollowed). */
+static bool is_symlink(const wasi_resolved *r) {
+  struct stat st;
+  return fstatat(r->dirfd, r->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+}
+
 uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint32_t path,
                             uint32_t path_len, uint32_t oflags, uint64_t base,
                             uint64_t inheriting, uint32_t fdflags, uint32_t fd_out) {
@@ -151,7 +190,10 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   uint64_t needed = WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
   if ((dir->base & needed) != needed) return WASI_ENOTCAPABLE;
   if (!wasi_guest(vm, fd_out, 4)) return WASI_EFAULT;
-  if ((oflags & WASI_OFLAG_CREAT) && (oflags & WASI_OFLAG_DIRECTORY)) return WASI_EINVAL;
+  /* As wasmtime: a directory is neither created, nor exclusive, nor truncated. */
+  if ((oflags & WASI_OFLAG_DIRECTORY) &&
+      (oflags & (WASI_OFLAG_CREAT | WASI_OFLAG_EXCL | WASI_OFLAG_TRUNC)))
+    return WASI_EINVAL;
   wasi_resolved r;
   if ((err = resolve_at(vm, fd, WASI_RIGHT_PATH_OPEN, path, path_len,
                         dirflags & WASI_LOOKUP_SYMLINK_FOLLOW, &r)))
@@ -181,6 +223,8 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
     while (host < 0 && errno == EINTR);
   }
   int open_errno = errno;
+  if (host < 0 && open_errno == ENOTDIR && (flags & O_DIRECTORY) && is_symlink(&r))
+    open_errno = ELOOP; /* as without O_DIRECTORY: a symlink not followed (wasmtime) */
   wasi_resolved_free(&r);
   if (host < 0) return wasi_errno(open_errno);
   struct stat st;
@@ -196,7 +240,7 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   ne.host = host;
   ne.fdflags = (uint16_t)(ne.kind == WASI_FD_DIR ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)
                                                   : fdflags);
-  ne.base = base & dir->inheriting;
+  ne.base = base & dir->inheriting & (ne.kind == WASI_FD_DIR ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0);
   ne.inheriting = inheriting & dir->inheriting;
   uint32_t nfd;
   if ((err = wasi_fd_insert(&ne, &nfd))) {
@@ -260,6 +304,15 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
   return err;
 }
 
+/* What linkat says of a new name "name/" (resolved, symlinks followed): it cannot be created
+ * with the slash, so noent when it is missing, else exist for a directory and notdir for the
+ * rest (as wasmtime, which passes the slash on). */
+static uint32_t slash_target_error(const wasi_resolved *r) {
+  struct stat st;
+  if (fstatat(r->dirfd, r->name, &st, AT_SYMLINK_NOFOLLOW) != 0) return wasi_errno(errno);
+  return S_ISDIR(st.st_mode) ? WASI_EEXIST : WASI_ENOTDIR;
+}
+
 uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
                             uint32_t old_len, uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
   /* As wasmtime: following a symlink source is not supported. */
@@ -272,7 +325,7 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
   if (!err) {
     struct stat st;
     err = stat_resolved(&a, &st);
-    if (!err && b.trailing_slash) err = S_ISDIR(st.st_mode) ? WASI_EPERM : WASI_ENOTDIR;
+    if (!err && b.trailing_slash) err = slash_target_error(&b);
     if (!err && linkat(a.dirfd, a.name, b.dirfd, b.name, 0) != 0) err = wasi_errno(errno);
     wasi_resolved_free(&b);
   }
@@ -316,13 +369,14 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
 uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uint32_t old_len,
                               uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
   wasi_resolved a, b;
-  uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, false, &a);
+  uint32_t err = resolve_unfollowed(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, &a);
   if (err) return err;
-  err = resolve_at(vm, new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, false, &b);
+  err = resolve_unfollowed(vm, new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, &b);
   if (!err) {
+    /* Linux's rule for slashes: the source must then be a directory. A target that is not
+     * one (a symlink included) fails in renameat itself, with notdir. */
     struct stat st;
     if (a.trailing_slash || b.trailing_slash) {
-      /* Slash-terminated names must be directories (the host would check the same). */
       err = stat_resolved(&a, &st);
       if (!err && !S_ISDIR(st.st_mode)) err = WASI_ENOTDIR;
     }

@@ -167,18 +167,15 @@ uint32_t w2e_wasi_fd_fdstat_set_flags(w2e_vmctx *vm, uint32_t fd, uint32_t flags
   return WASI_ESUCCESS;
 }
 
-/* Rights can only be dropped (the classic preview1 rule; wasmtime answers notsup). */
+/* As wasmtime: notsup for every file, directory and socket, so rights never change after
+ * path_open (they are still enforced as path_open set them); stdio and missing fds are badf. */
 uint32_t w2e_wasi_fd_fdstat_set_rights(w2e_vmctx *vm, uint32_t fd, uint64_t base,
                                        uint64_t inheriting) {
   if ((base | inheriting) & ~WASI_RIGHTS_ALL) return WASI_EINVAL;
   uint32_t err;
   wasi_fd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
-  if (e->kind == WASI_FD_STDIO) return WASI_EBADF; /* as wasmtime */
-  if ((base & ~e->base) || (inheriting & ~e->inheriting)) return WASI_ENOTCAPABLE;
-  e->base = base;
-  e->inheriting = inheriting;
-  return WASI_ESUCCESS;
+  return e->kind == WASI_FD_STDIO ? WASI_EBADF : WASI_ENOTSUP;
 }
 
 /* prestat: u8 tag (0: dir) then u32 pr_name_len at 4. */

@@ -89,6 +89,11 @@ uint32_t wasi_errno(int host_errno);
    WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_GET |                 \
    WASI_RIGHT_FD_FILESTAT_SET_SIZE | WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE)
 #define WASI_RIGHTS_DIR_INHERITING (WASI_RIGHTS_DIR_BASE | WASI_RIGHTS_FILE)
+/* The rights a directory opened by path_open never holds, whatever was asked: wasmtime leaves
+ * them out of such a directory's fdstat, as it cannot be written, sought or resized. */
+#define WASI_RIGHTS_NOT_DIR                                                                    \
+  (WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_FILESTAT_SET_SIZE |                  \
+   WASI_RIGHT_PATH_FILESTAT_SET_SIZE)
 
 /* ---- Other constants ---- */
 enum {

@@ -5,8 +5,8 @@
  * As wasmtime: no subscriptions is inval; a subscription to a missing fd, or one that cannot
  * be polled that way (a directory, reading stdout), fails the whole call with badf; regular
  * files are always ready (a read subscription at end of file reports hangup); only the
- * realtime and monotonic clocks can be waited on. Unlike wasmtime, the process and thread
- * CPU-time clocks can be read.
+ * realtime and monotonic clocks can be waited on, and the process and thread CPU-time clocks
+ * (ids 2 and 3) cannot even be read: badf.
  */
 #include "wasi_internal.h"
 
@@ -19,13 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static bool host_clock(uint32_t id, clockid_t *out) {
+/* The host clock of a readable WASI clock id: success, or badf for the CPU-time clocks
+ * (wasmtime has none to offer) and inval for ids preview1 does not define. */
+static uint32_t host_clock(uint32_t id, clockid_t *out) {
   switch (id) {
-  case 0: *out = CLOCK_REALTIME; return true;
-  case 1: *out = CLOCK_MONOTONIC; return true;
-  case 2: *out = CLOCK_PROCESS_CPUTIME_ID; return true;
-  case 3: *out = CLOCK_THREAD_CPUTIME_ID; return true;
-  default: return false;
+  case 0: *out = CLOCK_REALTIME; return WASI_ESUCCESS;
+  case 1: *out = CLOCK_MONOTONIC; return WASI_ESUCCESS;
+  case 2:
+  case 3: return WASI_EBADF;
+  default: return WASI_EINVAL;
   }
 }
 
@@ -42,7 +44,8 @@ static uint64_t now_ns(clockid_t c) {
 uint32_t w2e_wasi_clock_time_get(w2e_vmctx *vm, uint32_t id, uint64_t precision, uint32_t time_ptr) {
   clockid_t c;
   struct timespec ts;
-  if (!host_clock(id, &c)) return WASI_EINVAL;
+  uint32_t err = host_clock(id, &c);
+  if (err) return err;
   if (!wasi_guest(vm, time_ptr, 8)) return WASI_EFAULT;
   if (clock_gettime(c, &ts) != 0) return wasi_errno(errno);
   return wasi_put64(vm, time_ptr, ts_nanos(&ts));
@@ -51,7 +54,8 @@ uint32_t w2e_wasi_clock_time_get(w2e_vmctx *vm, uint32_t id, uint64_t precision,
 uint32_t w2e_wasi_clock_res_get(w2e_vmctx *vm, uint32_t id, uint32_t res_ptr) {
   clockid_t c;
   struct timespec ts;
-  if (!host_clock(id, &c)) return WASI_EINVAL;
+  uint32_t err = host_clock(id, &c);
+  if (err) return err;
   if (!wasi_guest(vm, res_ptr, 8)) return WASI_EFAULT;
   if (clock_getres(c, &ts) != 0) return wasi_errno(errno);
   return wasi_put64(vm, res_ptr, ts_nanos(&ts));

@@ -1,7 +1,8 @@
 /*
  * test_main.c: a hand-made w2e_main_module for testing main.c and wasi.c. Its _start prints
  * its arguments with fd_write, then acts on argv[1]: "exit N" (proc_exit), "trap", "oob",
- * "fault" (fd_write with a bad pointer: prints the errno), "env", "clock", "random", or returns.
+ * "fault" (fd_write with a bad pointer: prints the errno), "env", "clock", "random", "pipe"
+ * (writes to stdout until a write fails, then prints that errno to stderr), or returns.
  * With -DBAD_IMPORT it imports an unknown WASI function; with -DNO_START it has no _start.
  */
 #include "w2e_abi.h"
@@ -45,6 +46,13 @@ static uint32_t print_at(w2e_vmctx *vm, uint32_t addr, uint32_t len) {
   put32(vm->memory_base + 0, addr);
   put32(vm->memory_base + 4, len);
   return fd_write(vm, 1, 0, 1, 8);
+}
+
+/* Writes `len` bytes at guest address 4096 to guest fd `fd`; returns the errno. */
+static uint32_t write_to(w2e_vmctx *vm, uint32_t fd, uint32_t len) {
+  put32(vm->memory_base + 0, 4096);
+  put32(vm->memory_base + 4, len);
+  return fd_write(vm, fd, 0, 1, 8);
 }
 
 static uint32_t print(w2e_vmctx *vm, const char *s) {
@@ -104,7 +112,17 @@ WASM void start(w2e_vmctx *vm) {
     memcpy(&t, mem + 32, 8);
     print(vm, t > 0 ? " ok " : " zero ");
     print_num(vm, clock_time_get(vm, 9, 0, 32));
+    print(vm, " ");
+    print_num(vm, clock_time_get(vm, 2, 0, 32)); /* CPU time: badf, as wasmtime */
     print(vm, "\n");
+  }
+  if (!strcmp(cmd, "pipe")) { /* the reader goes away: errno pipe, not death by SIGPIPE */
+    uint32_t err = 0;
+    memset(mem + 4096, 'x', 4096);
+    for (int i = 0; i < 100000 && !err; i++) err = write_to(vm, 1, 4096);
+    char num[4] = {(char)('0' + err / 10 % 10), (char)('0' + err % 10), '\n'};
+    memcpy(mem + 4096, num, 3);
+    write_to(vm, 2, 3);
   }
   if (!strcmp(cmd, "random")) {
     memset(mem + 64, 0, 32);

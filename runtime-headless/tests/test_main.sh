@@ -22,7 +22,10 @@ out=$("$BIN" fault); expect fault 0 "[$BIN][fault]
 out=$("$BIN" env); expect env 0 "[$BIN][env]
 000" $? "$out"
 out=$("$BIN" clock); expect clock 0 "[$BIN][clock]
-0 ok 28" $? "$out"
+0 ok 28 8" $? "$out"
+# A closed pipe: fd_write returns errno pipe (64) and the program goes on to exit 0.
+("$BIN" pipe 2>/tmp/w2e_err$$; echo $? >/tmp/w2e_st$$) | head -c 1 >/dev/null
+expect pipe 0 "64" "$(cat /tmp/w2e_st$$)" "$(cat /tmp/w2e_err$$)"
 out=$("$BIN" random); expect random 0 "[$BIN][random]
 0 ok21" $? "$out"
 if [ -n "$2" ]; then
@@ -33,6 +36,6 @@ if [ -n "$3" ]; then
   "$3" 2>/tmp/w2e_err$$; expect no-start 70 "" $? ""
   expect no-start-msg x 'wasm2exe: cannot start: the module has no "_start" function to run' x "$(cat /tmp/w2e_err$$)"
 fi
-rm -f /tmp/w2e_err$$
+rm -f /tmp/w2e_err$$ /tmp/w2e_st$$
 [ $fails = 0 ] && echo "all main/WASI tests passed"
 exit $fails
