@@ -210,6 +210,8 @@ def resolve_sources(prog):
         prog.includes = [lua]
         prog.inputs = sorted(lua.glob("*.h")) + [KERNELS / "lua_nojmp.h"]
         prog.flags = ["-include", str(KERNELS / "lua_nojmp.h")]
+        prog.wasm_flags = [f"-I{KERNELS / 'lua_compat'}"]
+        prog.inputs.append(KERNELS / "lua_compat" / "setjmp.h")
     return prog
 
 
@@ -294,12 +296,19 @@ def measure_child(cmd):
 # ---- running ----
 
 
+RUN_TIMEOUT = 120  # seconds; every program runs in about 0.5-3 s
+
+
 def run_timed(cmd, stdin_path, time_file=None):
     """Runs cmd with stdin from stdin_path; returns (seconds, stdout, returncode)."""
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     try:
         t = time.perf_counter()
-        r = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            r = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            return float("nan"), e.stdout or b"", "timeout", f"killed after {RUN_TIMEOUT}s".encode()
         elapsed = time.perf_counter() - t
     finally:
         if stdin_path:
@@ -313,7 +322,8 @@ def run_timed(cmd, stdin_path, time_file=None):
 
 
 def median(xs):
-    return statistics.median(xs)
+    xs = [x for x in xs if not math.isnan(x)]
+    return statistics.median(xs) if xs else float("nan")
 
 
 def geomean(xs):
@@ -574,8 +584,10 @@ def report(data):
             lines.append(f"| {k} | {sz[k]:,} B ({kib(sz[k])}) | {md[k] * 1000:.3f} | {md['wasm2exe'] / md[k]:.2f} |")
         lines += ["", f"wasm2exe's hello is: {h['w2e_file']}"]
         static = "statically linked" in h["w2e_file"] or "static-pie linked" in h["w2e_file"]
-        goals.append(("hello-world executable <= 100 KB and static", sz["wasm2exe"] <= 100 * 1000 and static,
-                      f"{sz['wasm2exe']:,} bytes, {'static' if static else 'dynamically linked'}"))
+        goals.append(("hello-world executable <= 100 KB", sz["wasm2exe"] <= 100 * 1000,
+                      f"{sz['wasm2exe']:,} bytes"))
+        goals.append(("hello-world executable static", static,
+                      "static" if static else "dynamically linked (glibc, via the system cc)"))
         goals.append(("hello-world start-to-exit within 1.5x of a native C hello (gcc -O2)",
                       md["wasm2exe"] / md[gcc_k] <= 1.5,
                       f"{md['wasm2exe'] / md[gcc_k]:.2f}x of gcc -O2 hello; {md['wasm2exe'] / md[musl_k]:.2f}x of the static musl hello"))

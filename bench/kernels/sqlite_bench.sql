@@ -1,5 +1,7 @@
 -- SQLite workload, read by the sqlite3 shell on standard input, in an in-memory database:
 -- bulk inserts in a transaction, an index, point lookups, aggregates, a join, LIKE and sorting.
+-- Temporary files (the sorter of CREATE INDEX) stay in memory: the program is granted no directory.
+PRAGMA temp_store = MEMORY;
 CREATE TABLE t(id INTEGER PRIMARY KEY, x INTEGER, y TEXT, z REAL);
 BEGIN;
 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300000)
