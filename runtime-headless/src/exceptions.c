@@ -21,7 +21,11 @@ w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_index, const w2e
   const w2e_module *m = vmctx->instance->module;
   uint32_t n = m->types[m->tags[tag_index].type_index].num_params;
   size_t size = sizeof(w2e_exception) + (size_t)n * sizeof(w2e_value);
+#if defined(_WIN32) /* no aligned_alloc in the Windows CRT */
+  w2e_exception *exn = _aligned_malloc((size + 15) & ~(size_t)15, 16);
+#else
   w2e_exception *exn = aligned_alloc(16, (size + 15) & ~(size_t)15);
+#endif
   if (!exn) {
     static const char msg[] = "wasm2exe: out of memory while throwing an exception\n";
     w2e_write_all(2, msg, sizeof msg - 1);

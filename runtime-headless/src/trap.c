@@ -4,13 +4,14 @@
  * Every instantiated module registers its defined functions' code ranges and its trap table.
  * A trap (a fault at a recorded instruction, seen by the signal handler, or w2e_raise_trap from
  * a builtin or a generated stub) records its kind and a backtrace of wasm frames, then
- * siglongjmps to the innermost active w2e_call. Everything reachable from the signal handler
- * is async-signal-safe: no malloc, no stdio, only reads of data built before the call.
+ * jumps (trap_jump.h) to the innermost active w2e_call. Everything reachable from the signal
+ * handler is async-signal-safe: no malloc, no stdio, only reads of data built before the call.
  */
 #include "w2e_internal.h"
 
+#include "trap_jump.h"
+
 #include <errno.h>
-#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -124,7 +125,7 @@ uint32_t w2e_lookup_trap(uintptr_t pc) {
 
 #define MAX_FRAMES 64
 
-static sigjmp_buf *active_call;            /* innermost w2e_call, NULL outside wasm */
+static w2e_jmp_buf *active_call;           /* innermost w2e_call, NULL outside wasm */
 static uint32_t trap_kind;
 static uintptr_t trap_frames[MAX_FRAMES];  /* pcs of wasm frames, innermost first */
 static uint32_t trap_num_frames;
@@ -214,7 +215,7 @@ void w2e_trap_from_signal(uint32_t kind, uintptr_t pc, uintptr_t fp, uintptr_t s
   trap_frames[trap_num_frames++] = pc;
   walk_frames(fp, sp, true);
   if (!active_call) print_and_exit(kind);
-  siglongjmp(*active_call, 1);
+  w2e_longjmp(*active_call);
 }
 
 void w2e_note_trap(uint32_t kind) {
@@ -228,7 +229,7 @@ void w2e_raise_trap(uint32_t kind) {
   uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
   walk_frames(fp, fp, false);
   if (!active_call) print_and_exit(kind);
-  siglongjmp(*active_call, 1);
+  w2e_longjmp(*active_call);
 }
 
 uint32_t w2e_call(const w2e_extern *func, w2e_value *args_and_results) {
@@ -238,10 +239,9 @@ uint32_t w2e_call(const w2e_extern *func, w2e_value *args_and_results) {
     w2e_write_all(2, msg, sizeof msg - 1);
     abort();
   }
-  sigjmp_buf buf;
-  sigjmp_buf *prev = active_call;
-  /* savemask=1: the handler ran with the signal blocked; the jump must unblock it. */
-  if (sigsetjmp(buf, 1) != 0) {
+  w2e_jmp_buf buf;
+  w2e_jmp_buf *prev = active_call;
+  if (w2e_setjmp(buf) != 0) {
     active_call = prev;
     return trap_kind;
   }
@@ -275,6 +275,7 @@ const char *w2e_trap_message(uint32_t kind) {
   return kind < W2E_TRAP_COUNT ? trap_messages[kind] : "unknown trap";
 }
 
+#if !defined(_WIN32) /* Windows: signals_win32.c (WriteFile, no CRLF translation) */
 void w2e_write_all(int fd, const char *buf, size_t len) {
   while (len > 0) {
     ssize_t n = write(fd, buf, len);
@@ -286,6 +287,7 @@ void w2e_write_all(int fd, const char *buf, size_t len) {
     len -= (size_t)n;
   }
 }
+#endif
 
 static void write_str(const char *s) { w2e_write_all(2, s, strlen(s)); }
 

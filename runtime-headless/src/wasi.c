@@ -15,6 +15,7 @@
  * (capabilities). Behaviour follows wasmtime's preview1 where it is observable; the few
  * deviations are noted where they are made.
  */
+#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi_internal.h"
 #include "w2e_wasi.h"
 
@@ -173,3 +174,5 @@ const w2e_wasi_func *w2e_wasi_funcs(size_t *count) {
   *count = sizeof wasi_funcs / sizeof wasi_funcs[0];
   return wasi_funcs;
 }
+
+#endif /* !_WIN32 */

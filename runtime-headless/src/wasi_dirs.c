@@ -3,6 +3,7 @@
  * the operation then acts on (directory fd, last component) with *at() calls that never
  * follow the last component themselves.
  */
+#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi_internal.h"
 
 #include <errno.h>
@@ -424,3 +425,5 @@ uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, ui
   wasi_resolved_free(&r);
   return err;
 }
+
+#endif /* !_WIN32 */

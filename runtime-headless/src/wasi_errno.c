@@ -7,6 +7,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* POSIX errno mapping and iovecs: Windows maps Win32 errors itself (wasi_win32.c); the
+ * guest-memory helpers below are shared. */
+#if !defined(_WIN32)
 #include <sys/uio.h>
 
 uint32_t wasi_errno(int e) {
@@ -104,6 +108,7 @@ uint32_t wasi_errno(int e) {
   default: return WASI_EIO;
   }
 }
+#endif /* !_WIN32 */
 
 uint32_t wasi_put32(w2e_vmctx *vm, uint32_t ptr, uint32_t v) {
   uint8_t *p = wasi_guest(vm, ptr, 4);
@@ -119,6 +124,7 @@ uint32_t wasi_put64(w2e_vmctx *vm, uint32_t ptr, uint64_t v) {
   return WASI_ESUCCESS;
 }
 
+#if !defined(_WIN32)
 uint32_t wasi_iovecs(w2e_vmctx *vm, uint32_t iovs, uint32_t iovs_len, struct iovec *out,
                      int *count) {
   const uint8_t *vec = wasi_guest(vm, iovs, (uint64_t)iovs_len * 8);
@@ -141,6 +147,7 @@ uint32_t wasi_iovecs(w2e_vmctx *vm, uint32_t iovs, uint32_t iovs_len, struct iov
   *count = n;
   return WASI_ESUCCESS;
 }
+#endif /* !_WIN32 */
 
 /* True when the bytes are valid UTF-8 (Rust's definition: no surrogates, no overlongs). */
 static bool valid_utf8(const uint8_t *s, size_t len) {

@@ -6,6 +6,7 @@
  * Numbering follows wasmtime: a new fd takes the highest number that was closed, or one past
  * the highest number ever used.
  */
+#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi_internal.h"
 
 #include <errno.h>
@@ -203,3 +204,5 @@ uint32_t w2e_wasi_fd_prestat_dir_name(w2e_vmctx *vm, uint32_t fd, uint32_t path,
   memcpy(p, e->preopen, n);
   return WASI_ESUCCESS;
 }
+
+#endif /* !_WIN32 */

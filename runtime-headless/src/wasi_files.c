@@ -6,6 +6,7 @@
  * As wasmtime, a read or write transfers at most the first non-empty iovec (a short transfer,
  * which callers loop over), and a read or write the fd was not opened for yields badf.
  */
+#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi_internal.h"
 
 #include <errno.h>
@@ -302,3 +303,5 @@ uint32_t w2e_wasi_fd_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint64_t ati
   if (!(e->base & WASI_RIGHT_FD_FILESTAT_SET_TIMES)) return WASI_ENOTCAPABLE;
   return futimens(e->host, ts) == 0 ? WASI_ESUCCESS : wasi_errno(errno);
 }
+
+#endif /* !_WIN32 */

@@ -13,6 +13,7 @@
  * whose target is absolute or climbs out yield perm (63); more than MAX_SYMLINKS expansions
  * yield loop (32); an empty path noent.
  */
+#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi_internal.h"
 
 #include <errno.h>
@@ -235,3 +236,5 @@ uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, wasi_re
   unwind(&w, 1);
   return WASI_ESUCCESS;
 }
+
+#endif /* !_WIN32 */

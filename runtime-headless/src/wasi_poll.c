@@ -8,6 +8,7 @@
  * realtime and monotonic clocks can be waited on, and the process and thread CPU-time clocks
  * (ids 2 and 3) cannot even be read: badf.
  */
+#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi_internal.h"
 
 #include <errno.h>
@@ -229,3 +230,5 @@ out:
   free(pfds);
   return err;
 }
+
+#endif /* !_WIN32 */

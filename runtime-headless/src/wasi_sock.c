@@ -4,6 +4,7 @@
  * activation, and the connections accepted from them). Other fds give notsock, as wasmtime
  * (which has no socket fds in preview1) answers for every fd; missing fds give badf.
  */
+#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi_internal.h"
 
 #include <errno.h>
@@ -111,3 +112,5 @@ uint32_t w2e_wasi_sock_shutdown(w2e_vmctx *vm, uint32_t fd, uint32_t how) {
   int h = how == 1 ? SHUT_RD : how == 2 ? SHUT_WR : SHUT_RDWR;
   return shutdown(e->host, h) == 0 ? WASI_ESUCCESS : wasi_errno(errno);
 }
+
+#endif /* !_WIN32 */
