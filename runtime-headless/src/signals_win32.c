@@ -95,8 +95,9 @@ static LONG CALLBACK handle_exception(EXCEPTION_POINTERS *info) {
 
 /* The lowest usable address of this thread's stack plus a margin: the reservation's base
  * (VirtualQuery's AllocationBase of a stack address) is where the guard pages end the
- * stack. The main thread's reservation is the executable's SizeOfStackReserve (1 MiB unless
- * linked with e.g. -Wl,--stack,8388608). */
+ * stack. The main thread's reservation is the executable's SizeOfStackReserve: 16 MiB as
+ * `zig cc` links by default, 1 MiB with MSVC's or LLD's own default (/STACK or
+ * -Wl,--stack,N change it). */
 static uintptr_t compute_stack_limit(void) {
   MEMORY_BASIC_INFORMATION mbi;
   uintptr_t here = (uintptr_t)__builtin_frame_address(0);

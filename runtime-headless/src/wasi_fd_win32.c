@@ -465,6 +465,12 @@ uint32_t w2e_wasi_fd_allocate(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint6
 /* ---- Filestat ---- */
 
 /* SplitMix64 finaliser: distinct (volume, file index) pairs give distinct-looking inodes. */
+static uint64_t mix64(uint64_t x);
+
+uint64_t wasi_win32_inode(uint32_t volume_serial, uint64_t file_index) {
+  return mix64(file_index ^ mix64(volume_serial));
+}
+
 static uint64_t mix64(uint64_t x) {
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ull;
@@ -482,7 +488,7 @@ uint32_t wasi_win32_filestat(HANDLE h, uint8_t *p) {
     return WASI_ESUCCESS;
   }
   uint64_t index = (uint64_t)info.nFileIndexHigh << 32 | info.nFileIndexLow;
-  wasi_store64(p + 8, mix64(index ^ mix64(info.dwVolumeSerialNumber)));
+  wasi_store64(p + 8, wasi_win32_inode(info.dwVolumeSerialNumber, index));
   p[16] = info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT ? WASI_FILETYPE_SYMBOLIC_LINK
           : info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY   ? WASI_FILETYPE_DIRECTORY
                                                                : WASI_FILETYPE_REGULAR_FILE;

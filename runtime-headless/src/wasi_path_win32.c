@@ -15,7 +15,7 @@
  * Known limits: resolution checks components and then opens by path, so a host process racing
  * to swap a checked directory for a junction could redirect one operation (the POSIX side's
  * fd-walk has no such window); directory fds are tracked by path, so a directory renamed while
- * open keeps its old path. Directory entries report inode 0.
+ * open keeps its old path.
  */
 #if defined(_WIN32)
 
@@ -295,12 +295,73 @@ static uint8_t type_of_attrs(DWORD a) {
                                           : WASI_FILETYPE_REGULAR_FILE;
 }
 
-/* Reads the directory's entries (without "." and "..") into e->ents. */
-static uint32_t read_listing(w32_fd *e) {
+/* Appends one entry to e->ents (name: `n` UTF-16 units). */
+static uint32_t add_entry(w32_fd *e, uint32_t *cap, const wchar_t *name, size_t n, DWORD attrs,
+                          uint64_t ino) {
+  if ((n == 1 && name[0] == L'.') || (n == 2 && name[0] == L'.' && name[1] == L'.'))
+    return WASI_ESUCCESS;
+  if (e->num_ents == *cap) {
+    uint32_t c = *cap ? *cap * 2 : 32;
+    w32_dirent *ents = realloc(e->ents, c * sizeof *ents);
+    if (!ents) return WASI_ENOMEM;
+    e->ents = ents;
+    *cap = c;
+  }
+  int len = WideCharToMultiByte(CP_UTF8, 0, name, (int)n, NULL, 0, NULL, NULL);
+  char *s = malloc((size_t)len + 1);
+  if (!s) return WASI_ENOMEM;
+  WideCharToMultiByte(CP_UTF8, 0, name, (int)n, s, len, NULL, NULL);
+  s[len] = 0;
+  w32_dirent *d = &e->ents[e->num_ents++];
+  d->name = s;
+  d->type = type_of_attrs(attrs);
+  d->ino = ino;
+  return WASI_ESUCCESS;
+}
+
+static void clear_listing(w32_fd *e) {
   for (uint32_t i = 0; i < e->num_ents; i++) free(e->ents[i].name);
   free(e->ents);
   e->ents = NULL;
   e->num_ents = 0;
+}
+
+/* Reads the directory's entries (without "." and "..") into e->ents, with their file ids
+ * (FileIdBothDirectoryInfo on the open handle), so the guest's libc need not stat each entry
+ * for its inode. Falls back to FindFirstFileExW (inode 0) where the file system has no ids. */
+static uint32_t read_listing(w32_fd *e) {
+  clear_listing(e);
+  uint32_t cap = 0, err = WASI_ESUCCESS;
+  BY_HANDLE_FILE_INFORMATION self;
+  const DWORD size = 64 * 1024;
+  uint8_t *buf = malloc(size);
+  if (!buf) return WASI_ENOMEM;
+  bool first = true, ids = GetFileInformationByHandle(e->h, &self);
+  while (ids && !err) {
+    if (!GetFileInformationByHandleEx(
+            e->h, first ? FileIdBothDirectoryRestartInfo : FileIdBothDirectoryInfo, buf, size)) {
+      DWORD le = GetLastError();
+      if (le == ERROR_NO_MORE_FILES) break;
+      if (first) ids = false; /* not supported here: list by name */
+      else err = wasi_win32_errno(le);
+      break;
+    }
+    first = false;
+    for (const uint8_t *p = buf;;) {
+      const FILE_ID_BOTH_DIR_INFO *info = (const FILE_ID_BOTH_DIR_INFO *)p;
+      uint64_t ino = wasi_win32_inode(self.dwVolumeSerialNumber, (uint64_t)info->FileId.QuadPart);
+      if ((err = add_entry(e, &cap, info->FileName, info->FileNameLength / sizeof(wchar_t),
+                           info->FileAttributes, ino)))
+        break;
+      if (!info->NextEntryOffset) break;
+      p += info->NextEntryOffset;
+    }
+  }
+  free(buf);
+  if (ids || err) return err;
+
+  clear_listing(e);
+  cap = 0;
   size_t n = wcslen(e->path);
   wchar_t *pattern = malloc((n + 3) * sizeof *pattern);
   if (!pattern) return WASI_ENOMEM;
@@ -314,25 +375,8 @@ static uint32_t read_listing(w32_fd *e) {
     DWORD le = GetLastError();
     return le == ERROR_FILE_NOT_FOUND ? WASI_ESUCCESS : wasi_win32_errno(le);
   }
-  uint32_t cap = 0, err = WASI_ESUCCESS;
-  do {
-    if (!wcscmp(fd.cFileName, L".") || !wcscmp(fd.cFileName, L"..")) continue;
-    if (e->num_ents == cap) {
-      cap = cap ? cap * 2 : 32;
-      w32_dirent *ents = realloc(e->ents, cap * sizeof *ents);
-      if (!ents) {
-        err = WASI_ENOMEM;
-        break;
-      }
-      e->ents = ents;
-    }
-    char *name = w2e_win32_narrow(fd.cFileName);
-    if (!name) continue; /* unpaired surrogates: no UTF-8 name to give */
-    w32_dirent *d = &e->ents[e->num_ents++];
-    d->name = name;
-    d->type = type_of_attrs(fd.dwFileAttributes);
-    d->ino = 0;
-  } while (FindNextFileW(h, &fd));
+  do err = add_entry(e, &cap, fd.cFileName, wcslen(fd.cFileName), fd.dwFileAttributes, 0);
+  while (!err && FindNextFileW(h, &fd));
   FindClose(h);
   return err;
 }
@@ -346,9 +390,16 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
   if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
   uint32_t used = 0;
   bool room = buf_len > 0;
-  if (room && cookie == 0) room = put_entry(out, buf_len, &used, 1, 0, WASI_FILETYPE_DIRECTORY, ".");
+  BY_HANDLE_FILE_INFORMATION self;
+  uint64_t self_ino =
+      GetFileInformationByHandle(e->h, &self)
+          ? wasi_win32_inode(self.dwVolumeSerialNumber,
+                             (uint64_t)self.nFileIndexHigh << 32 | self.nFileIndexLow)
+          : 0;
+  if (room && cookie == 0)
+    room = put_entry(out, buf_len, &used, 1, self_ino, WASI_FILETYPE_DIRECTORY, ".");
   if (room && cookie <= 1)
-    room = put_entry(out, buf_len, &used, 2, 0, WASI_FILETYPE_DIRECTORY, "..");
+    room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..");
   if (!room) return wasi_put32(vm, bufused, used);
   /* A listing that starts over reads the directory afresh (as wasmtime). */
   if ((cookie <= 2 || !e->ents) && (err = read_listing(e))) return err;

@@ -88,6 +88,9 @@ void w32_resolved_free(w32_resolved *r);
 /* The final path of an open handle (links resolved, \\?\ form), or NULL. */
 wchar_t *wasi_win32_final_path(HANDLE h);
 
+/* The inode number reported for file `file_index` of volume `volume_serial`. */
+uint64_t wasi_win32_inode(uint32_t volume_serial, uint64_t file_index);
+
 /* Writes a 64-byte filestat of an open handle. */
 uint32_t wasi_win32_filestat(HANDLE h, uint8_t *out);
 /* ns since 1970 <-> FILETIME (100 ns since 1601). */
