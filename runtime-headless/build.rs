@@ -26,6 +26,8 @@ fn main() {
         build.file(file);
         println!("cargo:rerun-if-changed={}", file.display());
     }
+    // The directories too: a new source file must trigger a rebuild.
+    println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=include");
     build.compile("w2e_runtime");
     write_source_list(&sources);
