@@ -22,12 +22,23 @@ C
   $CC $FLAGS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined $LIB \
     tests/test_wasi_fuzz.c -o "$OUT/test_wasi_fuzz_asan"
   "$OUT/test_wasi_fuzz_asan" 300000
+elif [ -z "$W2E_ALLOW_NO_SANITIZERS" ]; then
+  echo "FAIL: $CC cannot build with -fsanitize=address,undefined (Debian: apt-get install gcc, libasan8, libubsan1); set W2E_ALLOW_NO_SANITIZERS=1 to skip on purpose" >&2
+  exit 1
 fi
 # Capabilities: start-up errors and environment records.
 $CC $FLAGS $LIB tests/test_config.c -o "$OUT/test_config"
 sh tests/test_config.sh "$OUT/test_config"
-# Behaviour against wasmtime (needs zig and the wasmtime Python package; skipped without).
-if [ -z "$W2E_SKIP_COMPARE" ] && python3 -c "import wasmtime, ziglang" 2>/dev/null &&
-   [ -x ../target/release/wasm2exe ]; then
+# Behaviour against wasmtime (needs zig, the wasmtime Python package and a built wasm2exe;
+# W2E_SKIP_COMPARE=1 skips it on purpose, anything missing otherwise fails).
+if [ -z "$W2E_SKIP_COMPARE" ]; then
+  if ! python3 -c "import wasmtime, ziglang" 2>/dev/null; then
+    echo "FAIL: the comparison with wasmtime needs: pip install ziglang wasmtime" >&2
+    exit 1
+  fi
+  if [ ! -x ../target/release/wasm2exe ]; then
+    echo "FAIL: build wasm2exe first: cargo build --release -p wasm2exe" >&2
+    exit 1
+  fi
   python3 tests/wasi/compare.py
 fi
