@@ -16,6 +16,23 @@ fn main() {
         .flag_if_supported("-Wno-unused-parameter")
         .define("_GNU_SOURCE", None)
         .cargo_metadata(false);
+    // W2E_SANITIZE=1 builds the host runtime with AddressSanitizer and UBSan (a CI job runs
+    // the WASI and sandbox tests against it); executables then link with the same flags.
+    println!("cargo:rerun-if-env-changed=W2E_SANITIZE");
+    let sanitize = std::env::var("W2E_SANITIZE").is_ok_and(|v| v == "1");
+    if sanitize {
+        build
+            .opt_level(1)
+            .flag("-fsanitize=address,undefined")
+            .flag("-fno-sanitize-recover=undefined");
+    }
+    let link_args = if sanitize { "&[\"-fsanitize=address,undefined\"]" } else { "&[]" };
+    let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    std::fs::write(
+        out_dir.join("link_args.rs"),
+        format!("/// Extra flags for linking the host archive.\npub static HOST_LINK_ARGS: &[&str] = {link_args};\n"),
+    )
+    .expect("write link_args.rs");
     let mut sources: Vec<_> = std::fs::read_dir(src)
         .expect("runtime-headless/src")
         .map(|e| e.expect("dir entry").path())

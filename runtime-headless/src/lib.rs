@@ -18,6 +18,7 @@ pub static RUNTIME_HEADER: &str = include_str!("../include/w2e_runtime.h");
 pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
 
 include!(concat!(env!("OUT_DIR"), "/sources.rs"));
+include!(concat!(env!("OUT_DIR"), "/link_args.rs"));
 
 #[cfg(test)]
 mod tests {
