@@ -26,7 +26,11 @@ fn main() {
             .flag("-fsanitize=address,undefined")
             .flag("-fno-sanitize-recover=undefined");
     }
-    let link_args = if sanitize { "&[\"-fsanitize=address,undefined\"]" } else { "&[]" };
+    let link_args = if sanitize {
+        "&[\"-fsanitize=address,undefined\"]"
+    } else {
+        "&[]"
+    };
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(
         out_dir.join("link_args.rs"),
