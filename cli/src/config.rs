@@ -96,6 +96,15 @@ impl Capabilities {
             _ => object::Endianness::Little,
         };
         let mut obj = Object::new(format, architecture, endian);
+        if architecture == object::Architecture::Riscv64 && format == object::BinaryFormat::Elf {
+            // Linkers refuse to mix float ABIs: declare the double-float ABI (lp64d), as
+            // Cranelift's objects and zig's libc do.
+            obj.flags = object::FileFlags::Elf {
+                os_abi: 0,
+                abi_version: 0,
+                e_flags: object::elf::EF_RISCV_FLOAT_ABI_DOUBLE,
+            };
+        }
         let section = obj.section_id(StandardSection::ReadOnlyData);
         let records = self.records();
         let offset = obj.append_section_data(section, &records, 1);

@@ -7,11 +7,16 @@
 mod config;
 mod input;
 mod link;
+mod list;
+mod pipeline;
 mod policy;
+mod report;
+mod select;
+mod ship;
 
 use anyhow::{Context, Result};
-use clap::Parser;
-use std::path::{Path, PathBuf};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use wasm2exe_compiler::{CompileOptions, StubKind, Triple};
 
@@ -25,6 +30,10 @@ Examples:
   wasm2exe app.wasm --emit obj -o app.o   only the object file (link it yourself)
   wasm2exe app.wasm --dir . --env LANG=C  let it use the directory it starts in
   wasm2exe app.wasm --dir /srv/data::/data  grant /srv/data, seen as /data
+  wasm2exe app.wasm --target aarch64-unknown-linux-musl   cross-compile (links with zig)
+  wasm2exe app.wasm --target all --out-dir out/   one executable per target: out/app-TRIPLE
+  wasm2exe targets                    the targets, and which this machine can link and run
+  wasm2exe runtime --target x86_64-pc-windows-gnu --out-dir lib/   the runtime archive
 
 Sandbox: by default the program sees no files and an empty environment; it can touch only
 the directories and variables granted with --dir, --env and --inherit-env.
@@ -35,10 +44,44 @@ returns), 134 when a wasm trap ends it, 70 when the runtime cannot start the mod
 
 /// Compiles a WebAssembly WASI module into a standalone, sandboxed native executable.
 #[derive(Parser, Debug)]
-#[command(name = "wasm2exe", version, about, after_help = AFTER_HELP)]
+#[command(
+    name = "wasm2exe",
+    version,
+    about,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    build: Args,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the targets: which this machine can link and run, and which are unavailable.
+    Targets,
+    /// Build the runtime archive for targets, to link objects from `--emit obj` yourself.
+    Runtime {
+        /// A target triple, `host`, or `all`. Repeatable.
+        #[arg(long = "target", value_name = "TRIPLE", required = true)]
+        targets: Vec<String>,
+        /// Where to write `libw2e_runtime-TRIPLE.a`.
+        #[arg(long, value_name = "DIR")]
+        out_dir: PathBuf,
+        /// The zig to build with [default: `zig`, else `python3 -m ziglang`].
+        #[arg(long, value_name = "ZIG")]
+        linker: Option<String>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
 struct Args {
     /// The module to compile: a binary `.wasm` file or a `.wat` text file.
-    input: PathBuf,
+    #[arg(required = true)]
+    input: Option<PathBuf>,
 
     /// Where to write the result [default: the input's name without extension].
     #[arg(short, long, value_name = "PATH")]
@@ -47,6 +90,30 @@ struct Args {
     /// What to produce: a linked executable, or only the relocatable object.
     #[arg(long, value_enum, default_value_t = Emit::Exe)]
     emit: Emit,
+
+    /// The target to build for: a triple (`wasm2exe targets` lists them), `host`, or `all`.
+    /// Repeatable; each target is built in parallel. Default: this machine.
+    #[arg(long = "target", value_name = "TRIPLE")]
+    targets: Vec<String>,
+
+    /// Write the outputs into DIR, named NAME-TRIPLE (NAME: -o's name or the input's stem).
+    /// Several targets without --out-dir go next to -o, or into the current directory.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+
+    /// The zig that links targets other than this machine's [default: `zig`, else
+    /// `python3 -m ziglang`]. Given for the host target, it links that too.
+    #[arg(long, value_name = "ZIG")]
+    linker: Option<String>,
+
+    /// Link this runtime archive (from `wasm2exe runtime`) instead of the built-in one.
+    #[arg(long, value_name = "PATH")]
+    runtime: Option<PathBuf>,
+
+    /// How to report the outputs: nothing for one target, a line each for several (human),
+    /// or one JSON object per output on stdout: target, path, size, sha256, seconds (json).
+    #[arg(long, value_enum, default_value_t = report::Format::Human)]
+    message_format: report::Format,
 
     /// Grant the program a directory: HOST on the machine it runs on, seen as GUEST (default:
     /// the same path). A relative HOST resolves where the program starts (`--dir .`).
@@ -96,11 +163,20 @@ enum Emit {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let cli = Cli::parse();
     // A panic is a wasm2exe bug: report it in one line, not a backtrace. (The compiler also
     // catches Cranelift panics per function and turns them into errors.)
     std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(|| run(&args)).unwrap_or_else(|panic| {
+    let result = std::panic::catch_unwind(|| match &cli.command {
+        Some(Command::Targets) => list::print().map(|()| Vec::new()),
+        Some(Command::Runtime {
+            targets,
+            out_dir,
+            linker,
+        }) => ship::run(targets, out_dir, linker.as_deref()),
+        None => build(&cli.build),
+    })
+    .unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<String>()
             .cloned()
@@ -110,25 +186,33 @@ fn main() -> ExitCode {
             "internal error, please report it: {message}"
         ))
     });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            // One line: the context chain joined, outermost first.
-            let message: Vec<String> = error.chain().map(|e| e.to_string()).collect();
-            eprintln!("wasm2exe: error: {}", message.join(": "));
-            ExitCode::from(EXIT_FAILURE)
-        }
+    let errors = match result {
+        Ok(errors) => errors,
+        Err(error) => vec![error],
+    };
+    for error in &errors {
+        eprintln!("wasm2exe: error: {}", report::one_line(error));
+    }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILURE)
     }
 }
 
-fn run(args: &Args) -> Result<()> {
-    let wasm = input::read_module(&args.input)?;
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| default_output(&args.input, args.emit));
+/// Builds the module for every target. `Err` is a failure before any target was built; the
+/// `Ok` list holds the failures of single targets (the others were built).
+fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
+    let input = args.input.as_ref().expect("clap requires INPUT");
+    let targets = select::targets(&args.targets)?;
+    if args.runtime.is_some() && targets.len() > 1 {
+        anyhow::bail!(
+            "--runtime names one archive, for one target; build one --target at a time with it"
+        );
+    }
+    let wasm = input::read_module(input)?;
     let summary = wasm2exe_compiler::summarize(&wasm)
-        .with_context(|| format!("cannot compile {}", args.input.display()))?;
+        .with_context(|| format!("cannot compile {}", input.display()))?;
     policy::check_entry(&summary, args.entry.as_deref())?;
     let stub_kind = args.stub_imports.map(|policy| match policy {
         StubPolicy::Trap => StubKind::Trap,
@@ -136,16 +220,29 @@ fn run(args: &Args) -> Result<()> {
     });
     let mut options = CompileOptions::new(Triple::host(), "w2e_main_");
     options.stubbed_imports = policy::plan_imports(&summary, stub_kind)?;
-    let object = wasm2exe_compiler::compile(&wasm, &options)
-        .with_context(|| format!("cannot compile {}", args.input.display()))?;
-    match args.emit {
-        Emit::Obj => std::fs::write(&output, &object)
-            .with_context(|| format!("cannot write {}", output.display())),
-        Emit::Exe => {
-            let capabilities = capabilities(args)?.object(&options.triple)?;
-            link::link_host_executable(&[&object, &capabilities], &output)
-        }
-    }
+    let job = pipeline::Job {
+        wasm: &wasm,
+        options,
+        capabilities: capabilities(args)?,
+        emit_object: args.emit == Emit::Obj,
+        naming: select::Naming::new(
+            input,
+            args.output.as_deref(),
+            args.out_dir.as_deref(),
+            targets.len(),
+        )?,
+        runtime: args.runtime.clone(),
+        linker: args.linker.clone(),
+        input: input.display().to_string(),
+    };
+    let results = pipeline::build_all(&job, &targets);
+    let named = !args.targets.is_empty();
+    Ok(report::outputs(
+        args.message_format,
+        &targets,
+        results,
+        named,
+    ))
 }
 
 fn capabilities(args: &Args) -> Result<config::Capabilities> {
@@ -162,15 +259,4 @@ fn capabilities(args: &Args) -> Result<config::Capabilities> {
         caps.add_env(env)?;
     }
     Ok(caps)
-}
-
-fn default_output(input: &Path, emit: Emit) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("a.out"));
-    match emit {
-        Emit::Exe => stem,
-        Emit::Obj => stem.with_extension("o"),
-    }
 }

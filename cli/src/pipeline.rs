@@ -1,0 +1,165 @@
+//! Building one module for several cells at once.
+//!
+//! The module is read, validated and summarized once; the import and entry policies are
+//! decided once. Then each cell gets its own thread: generate code (the compiler spreads the
+//! functions over the rayon pool itself), write the capabilities object, find the runtime
+//! archive (cached per target) and link. Keeping the links off the rayon pool means a cell
+//! waiting on its linker never idles a thread another cell could compile on. A cell that
+//! fails reports its one-line error and the others carry on.
+
+use crate::link::{self, Linker};
+use crate::select::Naming;
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Instant;
+use target_lexicon::Triple;
+use wasm2exe_compiler::CompileOptions;
+use wasm2exe_targets::{Target, Zig, runtime};
+
+/// What every cell's build shares.
+pub struct Job<'a> {
+    pub wasm: &'a [u8],
+    /// The options for the host triple; each cell replaces the triple.
+    pub options: CompileOptions,
+    pub capabilities: crate::config::Capabilities,
+    pub emit_object: bool,
+    pub naming: Naming,
+    /// `--runtime PATH`.
+    pub runtime: Option<PathBuf>,
+    /// `--linker CMD`.
+    pub linker: Option<String>,
+    /// The name errors give the input.
+    pub input: String,
+}
+
+/// One cell's output.
+pub struct Built {
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    pub seconds: f64,
+}
+
+/// Builds every cell, in parallel; the results are in `targets`' order.
+pub fn build_all(job: &Job, targets: &[Target]) -> Vec<Result<Built>> {
+    let zig = OnceLock::new();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|target| scope.spawn(|| build_one(job, target, &zig)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|panic| {
+                    let message = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Err(anyhow::anyhow!(
+                        "internal error, please report it: {message}"
+                    ))
+                })
+            })
+            .collect()
+    })
+}
+
+fn build_one(
+    job: &Job,
+    target: &Target,
+    zig: &OnceLock<Result<Option<Zig>, String>>,
+) -> Result<Built> {
+    let start = Instant::now();
+    let triple: Triple = target
+        .triple
+        .parse()
+        .map_err(|e| anyhow::anyhow!("targets.toml: {}: {e}", target.triple))?;
+    let mut options = job.options.clone();
+    options.triple = triple.clone();
+    let object = wasm2exe_compiler::compile(job.wasm, &options)
+        .with_context(|| format!("cannot compile {}", job.input))?;
+    let output = job.naming.path(target, job.emit_object);
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    }
+    if job.emit_object {
+        std::fs::write(&output, &object)
+            .with_context(|| format!("cannot write {}", output.display()))?;
+    } else {
+        let capabilities = job.capabilities.object(&triple)?;
+        let use_host_cc = target.is_host() && job.linker.is_none();
+        let zig = if use_host_cc {
+            None
+        } else {
+            // Looked for once, by whichever cell asks first.
+            let found =
+                zig.get_or_init(|| Zig::find(job.linker.as_deref()).map_err(|e| format!("{e:#}")));
+            match found {
+                Ok(Some(zig)) => Some(zig),
+                Ok(None) => return Err(Zig::missing(&target.triple)),
+                Err(e) => anyhow::bail!("{e}"),
+            }
+        };
+        let host_archive;
+        let archive: &Path = match (&job.runtime, zig) {
+            (Some(path), _) => path,
+            (None, None) => {
+                host_archive = HostArchive::write()?;
+                host_archive.path()
+            }
+            (None, Some(zig)) => {
+                host_archive =
+                    HostArchive::Cached(runtime::archive(&target.triple, &target.zig_target, zig)?);
+                host_archive.path()
+            }
+        };
+        let linker = match zig {
+            Some(zig) => Linker::Zig(zig),
+            None => Linker::HostCc,
+        };
+        link::link(&linker, target, &[&object, &capabilities], archive, &output)?;
+    }
+    let bytes =
+        std::fs::read(&output).with_context(|| format!("cannot read {}", output.display()))?;
+    Ok(Built {
+        path: output,
+        size: bytes.len() as u64,
+        sha256: hex(&Sha256::digest(&bytes)),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// The runtime archive a link uses: the host's, written to a temporary file, or a cached one.
+enum HostArchive {
+    /// The directory lives as long as the link needs the file.
+    Temp {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+    },
+    Cached(PathBuf),
+}
+
+impl HostArchive {
+    fn write() -> Result<HostArchive> {
+        let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+        let path = dir.path().join(runtime::ARCHIVE_NAME);
+        std::fs::write(&path, wasm2exe_runtime::HOST_ARCHIVE)
+            .context("cannot write the runtime archive")?;
+        Ok(HostArchive::Temp { _dir: dir, path })
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            HostArchive::Temp { path, .. } | HostArchive::Cached(path) => path,
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,123 @@
+//! How an executable of a cell runs on this machine.
+//!
+//! binfmt_misc is not mounted on the build machines, so foreign Linux executables run under
+//! an explicit `qemu-ARCH`; Windows ones under `wine` (quiet, in a prefix the caller picks:
+//! the first run creates a ~700 MB prefix); macOS ones cannot run here, and the tests check
+//! their structure instead.
+
+use crate::matrix::{Target, host_triple};
+use anyhow::{Result, bail};
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
+
+/// A cell's runner, from the `run`/`run_args` fields of targets.toml.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Runner {
+    /// Runs directly (when the host's CPU and OS match the cell's).
+    Native,
+    /// Runs under the user-mode emulator `program` (e.g. `qemu-riscv64`) with `args`.
+    Qemu { program: String, args: Vec<String> },
+    /// Runs under wine.
+    Wine,
+    /// Cannot run here: the Mach-O structure is checked instead.
+    CheckMacho,
+    /// Cannot be built.
+    None,
+}
+
+impl Runner {
+    pub fn for_target(target: &Target) -> Result<Runner> {
+        Ok(match target.run.as_str() {
+            "native" => Runner::Native,
+            "wine" => Runner::Wine,
+            "check-macho" => Runner::CheckMacho,
+            "none" => Runner::None,
+            qemu if qemu.starts_with("qemu-") => Runner::Qemu {
+                program: qemu.to_string(),
+                args: target.run_args.clone(),
+            },
+            other => bail!("targets.toml: {}: unknown run = {other:?}", target.triple),
+        })
+    }
+
+    /// Whether executables of `target` can run on this machine with this runner, and if not,
+    /// why (one phrase, naming what to install).
+    pub fn availability(&self, target: &Target) -> std::result::Result<(), String> {
+        match self {
+            Runner::Native => {
+                let arch = |t: &str| t.split('-').next().unwrap_or("").to_string();
+                let os = |t: &str| t.contains("linux");
+                if arch(&target.triple) == arch(host_triple())
+                    && os(&target.triple) == os(host_triple())
+                {
+                    Ok(())
+                } else {
+                    Err(format!("not this machine's CPU/OS ({})", host_triple()))
+                }
+            }
+            Runner::Qemu { program, .. } => {
+                on_path(program).ok_or(format!("{program} not found (apt-get install qemu-user)"))
+            }
+            Runner::Wine => on_path("wine").ok_or("wine not found (apt-get install wine)".into()),
+            Runner::CheckMacho => Err("no macOS here: structure checked only".into()),
+            Runner::None => Err("cannot be built".into()),
+        }
+    }
+
+    /// The command that runs `exe` (for Wine, in `wine_prefix`), or `None` when it cannot
+    /// run here at all.
+    pub fn command(&self, exe: &Path, wine_prefix: &Path) -> Option<Command> {
+        match self {
+            Runner::Native => Some(Command::new(exe)),
+            Runner::Qemu { program, args } => {
+                let mut command = Command::new(program);
+                command.args(args).arg(exe);
+                Some(command)
+            }
+            Runner::Wine => {
+                let mut command = Command::new("wine");
+                command
+                    .arg(exe)
+                    .env("WINEDEBUG", "-all")
+                    .env("WINEPREFIX", wine_prefix);
+                Some(command)
+            }
+            Runner::CheckMacho | Runner::None => None,
+        }
+    }
+
+    /// How it is shown in `wasm2exe targets`.
+    pub fn describe(&self) -> String {
+        match self {
+            Runner::Native => "native".into(),
+            Runner::Qemu { program, args } if args.is_empty() => program.clone(),
+            Runner::Qemu { program, args } => format!("{program} {}", args.join(" ")),
+            Runner::Wine => "wine".into(),
+            Runner::CheckMacho => "check-macho".into(),
+            Runner::None => "-".into(),
+        }
+    }
+}
+
+/// Whether `program` is an executable file in a PATH directory.
+pub fn on_path(program: &str) -> Option<()> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(OsStr::new(program)))
+        .any(|candidate| is_executable(&candidate))
+        .then_some(())
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
