@@ -32,7 +32,10 @@ pub fn link(
     let (mut command, name) = match linker {
         Linker::HostCc => {
             let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
-            (Command::new(&cc), cc)
+            let mut command = Command::new(&cc);
+            // What the host archive was built with needs (the sanitizers' runtimes).
+            command.args(wasm2exe_runtime::HOST_LINK_ARGS);
+            (command, cc)
         }
         Linker::Zig(zig) => {
             let mut command = zig.cc(&target.zig_target);

@@ -1,0 +1,286 @@
+//! The cross-target matrix, end to end: every available cell of targets.toml is built from
+//! one module and then run the way targets.toml says (natively, under qemu or wine), or for
+//! macOS, checked structurally (a Mach-O executable with LC_MAIN; arm64 signed).
+//!
+//! These tests need zig (`pip install ziglang`), qemu-user and wine (`.ci/setup` installs
+//! them). A missing tool fails the cell with the reason; nothing is skipped silently. zig's
+//! first libc build for a target takes minutes: the tests use zig's global cache (and
+//! wasm2exe's runtime cache) so that happens once per machine, not per run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use wasm2exe_targets::{Runner, Target, matrix};
+
+const GREETING: &str = "Hello from wasm2exe, world!\n";
+
+fn wasm2exe(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
+        .args(args)
+        .output()
+        .expect("run wasm2exe")
+}
+
+fn hello() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/hello.wat")
+        .display()
+        .to_string()
+}
+
+/// Shared by every Wine run: creating a prefix takes seconds and ~700 MB.
+fn wine_prefix() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("wineprefix")
+}
+
+/// Runs `exe` of `target` the way targets.toml says; `Err` says why it could not run or what
+/// went wrong.
+fn run_cell(target: &Target, exe: &Path) -> Result<(), String> {
+    let runner = Runner::for_target(target).map_err(|e| e.to_string())?;
+    if runner == Runner::CheckMacho {
+        return check_macho(target, exe);
+    }
+    runner.availability(target)?;
+    let mut command = runner
+        .command(exe, &wine_prefix())
+        .ok_or("no way to run it")?;
+    let out = command
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", runner.describe()))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if stdout != GREETING || out.status.code() != Some(0) {
+        return Err(format!(
+            "under {}: exit {:?}, stdout {stdout:?}, stderr {:?}",
+            runner.describe(),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// A Mach-O executable of the right CPU, entered through LC_MAIN; arm64 ones must carry the
+/// ad-hoc signature (LC_CODE_SIGNATURE) without which macOS kills them.
+fn check_macho(target: &Target, exe: &Path) -> Result<(), String> {
+    use object::macho::{self, MachHeader64};
+    use object::read::macho::MachHeader;
+    let data = std::fs::read(exe).map_err(|e| e.to_string())?;
+    let header = MachHeader64::<object::Endianness>::parse(&*data, 0)
+        .map_err(|e| format!("not a 64-bit Mach-O: {e}"))?;
+    let endian = header.endian().map_err(|e| e.to_string())?;
+    if header.filetype(endian) != macho::MH_EXECUTE {
+        return Err(format!(
+            "file type {} is not MH_EXECUTE",
+            header.filetype(endian)
+        ));
+    }
+    let arm64 = target.triple.starts_with("aarch64");
+    let cpu = if arm64 {
+        macho::CPU_TYPE_ARM64
+    } else {
+        macho::CPU_TYPE_X86_64
+    };
+    if header.cputype(endian) != cpu {
+        return Err(format!("CPU type {:#x}", header.cputype(endian)));
+    }
+    let (mut has_main, mut has_signature) = (false, false);
+    let mut commands = header
+        .load_commands(endian, &*data, 0)
+        .map_err(|e| e.to_string())?;
+    while let Some(command) = commands.next().map_err(|e| e.to_string())? {
+        match command.cmd() {
+            macho::LC_MAIN => has_main = true,
+            macho::LC_CODE_SIGNATURE => has_signature = true,
+            _ => {}
+        }
+    }
+    if !has_main {
+        return Err("no LC_MAIN entry point".into());
+    }
+    if arm64 && !has_signature {
+        return Err("arm64 executable without LC_CODE_SIGNATURE".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn targets_lists_every_cell_with_what_this_machine_can_do() {
+    let out = wasm2exe(&["targets"]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for target in matrix::all() {
+        assert!(stdout.contains(&target.triple), "{stdout}");
+    }
+    assert!(stdout.contains("Aarch64AdrGotPage21"), "{stdout}");
+    let host = stdout
+        .lines()
+        .find(|l| l.starts_with("x86_64-unknown-linux-gnu "))
+        .expect("host row");
+    assert!(host.contains("yes"), "{host}");
+}
+
+#[test]
+fn hello_builds_for_every_cell_and_runs_or_checks_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = wasm2exe(&[
+        &hello(),
+        "--target",
+        "all",
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+        "--message-format",
+        "json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Every wasm2exe error is one line: one per failed cell at most.
+    assert!(
+        stderr.lines().count() <= matrix::available().count(),
+        "{stderr}"
+    );
+    let reports: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+
+    let mut failures = Vec::new();
+    for target in matrix::available() {
+        let report = reports
+            .iter()
+            .find(|r| r["target"] == target.triple.as_str());
+        let Some(report) = report else {
+            failures.push(format!("{}: no JSON report", target.triple));
+            continue;
+        };
+        if let Some(error) = report["error"].as_str() {
+            failures.push(format!("{}: not built: {error}", target.triple));
+            continue;
+        }
+        let exe = out_dir.join(target.output_name("hello"));
+        assert_eq!(report["path"], exe.display().to_string());
+        let bytes = std::fs::read(&exe).unwrap();
+        assert_eq!(report["size"], bytes.len());
+        assert_eq!(report["sha256"].as_str().map(str::len), Some(64));
+        assert!(report["seconds"].as_f64().is_some());
+        if let Err(why) = run_cell(target, &exe) {
+            failures.push(format!("{}: built, but {why}", target.triple));
+        }
+    }
+    assert_eq!(out.status.success(), failures.is_empty(), "{stderr}");
+    assert!(
+        failures.is_empty(),
+        "cells that fail:\n  {}",
+        failures.join("\n  ")
+    );
+}
+
+/// A Linux cell, linked with a runtime archive from `wasm2exe runtime`, runs.
+#[test]
+fn runtime_archive_from_the_runtime_command_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let triple = "aarch64-unknown-linux-musl";
+    let out = wasm2exe(&[
+        "runtime",
+        "--target",
+        triple,
+        "--out-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let archive = dir.path().join(format!("libw2e_runtime-{triple}.a"));
+    assert!(archive.is_file());
+    let exe = dir.path().join("hello");
+    let out = wasm2exe(&[
+        &hello(),
+        "--target",
+        triple,
+        "--runtime",
+        archive.to_str().unwrap(),
+        "-o",
+        exe.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    run_cell(matrix::find(triple).unwrap(), &exe).unwrap();
+}
+
+/// Without zig, a cross target fails with one line naming the target and the fix, and the
+/// host target (system `cc`) is still built: exit code 1, one executable.
+#[test]
+fn missing_zig_is_one_line_and_the_other_targets_still_build() {
+    let dir = tempfile::tempdir().unwrap();
+    // A PATH holding only the host's C toolchain: no zig, no python3.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    for tool in ["cc", "as", "ld"] {
+        let found = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file());
+        if let Some(path) = found {
+            std::os::unix::fs::symlink(std::fs::canonicalize(path).unwrap(), bin.join(tool))
+                .unwrap();
+        }
+    }
+    let out_dir = dir.path().join("out");
+    let out = Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
+        .args([
+            &hello(),
+            "--target",
+            "host",
+            "--target",
+            "s390x-unknown-linux-musl",
+            "--out-dir",
+            out_dir.to_str().unwrap(),
+        ])
+        .env("PATH", &bin)
+        .env_remove("CC")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("s390x-unknown-linux-musl"), "{stderr}");
+    assert!(stderr.contains("pip install ziglang"), "{stderr}");
+    let built: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(built, ["hello-x86_64-unknown-linux-gnu"], "{stderr}");
+}
+
+#[test]
+fn unknown_and_unavailable_targets_are_one_line_errors() {
+    let out = wasm2exe(&[&hello(), "--target", "mips-unknown-linux-gnu"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("wasm2exe targets"), "{stderr}");
+
+    let out = wasm2exe(&[&hello(), "--target", "aarch64-pc-windows-msvc"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("AdrPrelPgHi21"), "{stderr}");
+}
+
+/// Objects for several targets: `NAME-TRIPLE.o` beside -o's path, in each target's format.
+#[test]
+fn objects_for_several_targets_are_named_by_triple() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("app");
+    let out = wasm2exe(&[
+        &hello(),
+        "--emit",
+        "obj",
+        "--target",
+        "riscv64gc-unknown-linux-musl",
+        "--target",
+        "x86_64-pc-windows-gnu",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let riscv = std::fs::read(dir.path().join("app-riscv64gc-unknown-linux-musl.o")).unwrap();
+    assert!(riscv.starts_with(b"\x7fELF"));
+    let coff = std::fs::read(dir.path().join("app-x86_64-pc-windows-gnu.o")).unwrap();
+    assert_eq!(&coff[..2], &[0x64, 0x86], "an x86_64 COFF object");
+}
