@@ -6,7 +6,7 @@
 
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
-use wasm2exe_targets::matrix::{self, Format, Target};
+use wasm2exe_targets::matrix::{self, Target};
 
 /// The cells named by the `--target` arguments, in order, without repeats. No argument means
 /// the host.
@@ -30,20 +30,9 @@ pub fn targets(args: &[String]) -> Result<Vec<Target>> {
     Ok(chosen)
 }
 
-/// The host's cell: its row of the matrix, or (on a host the matrix does not list) a row
-/// that links with the system `cc`.
+/// The host's cell.
 pub fn host() -> Target {
-    let triple = matrix::host_triple();
-    matrix::find(triple).cloned().unwrap_or_else(|_| Target {
-        triple: triple.to_string(),
-        format: Format::Elf,
-        zig_target: "native".into(),
-        link_flags: vec!["-Wl,--gc-sections".into(), "-s".into()],
-        exe_suffix: String::new(),
-        run: "native".into(),
-        run_args: Vec::new(),
-        unavailable: None,
-    })
+    matrix::host()
 }
 
 /// Where the outputs go.

@@ -81,6 +81,32 @@ pub fn host_triple() -> &'static str {
     env!("W2E_HOST_TRIPLE")
 }
 
+/// The host's cell: its row of the matrix, or (on a host the matrix does not list) a row
+/// that links with the system `cc` and runs natively.
+pub fn host() -> Target {
+    let triple = host_triple();
+    find(triple).cloned().unwrap_or_else(|_| Target {
+        triple: triple.to_string(),
+        format: if triple.contains("apple") {
+            Format::Macho
+        } else if triple.contains("windows") {
+            Format::Coff
+        } else {
+            Format::Elf
+        },
+        zig_target: "native".into(),
+        link_flags: Vec::new(),
+        exe_suffix: if triple.contains("windows") {
+            ".exe".into()
+        } else {
+            String::new()
+        },
+        run: "native".into(),
+        run_args: Vec::new(),
+        unavailable: None,
+    })
+}
+
 impl Target {
     /// True for the host's own triple: linked with the system `cc` and the runtime archive
     /// built with the CLI, no zig needed.

@@ -22,6 +22,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Argument/result arrays hold v128 values: 16-byte aligned. Windows has no aligned_alloc. */
+#ifdef _WIN32
+#include <malloc.h>
+#define values_alloc(size) _aligned_malloc((size), 16)
+#define values_free(p) _aligned_free(p)
+#else
+#define values_alloc(size) aligned_alloc(16, (size))
+#define values_free(p) free(p)
+#endif
+
 extern const w2e_module *const spec_modules[];
 extern const unsigned spec_num_modules;
 
@@ -331,19 +341,19 @@ static void cmd_call(unsigned long id, char *save) {
     return;
   }
   uint32_t n = ty->num_params > ty->num_results ? ty->num_params : ty->num_results;
-  w2e_value *vals = aligned_alloc(16, (n + 1) * sizeof(w2e_value));
+  w2e_value *vals = values_alloc((n + 1) * sizeof(w2e_value));
   memset(vals, 0, (n + 1) * sizeof(w2e_value));
   uint32_t i = 0;
   for (char *arg; (arg = strtok_r(NULL, " ", &save)); i++) {
     if (i >= ty->num_params || !parse_value(arg, ty->kinds[i], &vals[i])) {
       report(id, "error", "argument does not match the signature");
-      free(vals);
+      values_free(vals);
       return;
     }
   }
   if (i != ty->num_params) {
     report(id, "error", "wrong number of arguments");
-    free(vals);
+    values_free(vals);
     return;
   }
   uint32_t trap = w2e_call(&func, vals);
@@ -354,7 +364,7 @@ static void cmd_call(unsigned long id, char *save) {
     for (uint32_t r = 0; r < ty->num_results; r++) print_value(ty->kinds[ty->num_params + r], &vals[r]);
     putchar('\n');
   }
-  free(vals);
+  values_free(vals);
 }
 
 static void cmd_get(unsigned long id, char *save) {
@@ -363,6 +373,23 @@ static void cmd_get(unsigned long id, char *save) {
   printf("%lu ret", id);
   print_value((uint8_t)global.global_kind, global.u.global);
   putchar('\n');
+}
+
+/* getline(), which Windows' C library lacks: reads one line (with its newline) into *line,
+ * growing it; returns its length, 0 at the end. */
+static size_t read_line(char **line, size_t *cap, FILE *f) {
+  size_t len = 0;
+  for (int c; (c = fgetc(f)) != EOF;) {
+    if (len + 2 > *cap) {
+      *cap = *cap ? *cap * 2 : 256;
+      *line = realloc(*line, *cap);
+      if (!*line) abort();
+    }
+    (*line)[len++] = (char)c;
+    if (c == '\n') break;
+  }
+  if (len) (*line)[len] = 0;
+  return len;
 }
 
 int main(int argc, char **argv) {
@@ -380,9 +407,10 @@ int main(int argc, char **argv) {
 
   char *line = NULL;
   size_t cap = 0;
-  ssize_t len;
-  while ((len = getline(&line, &cap, script)) > 0) {
+  size_t len;
+  while ((len = read_line(&line, &cap, script)) > 0) {
     if (line[len - 1] == '\n') line[len - 1] = 0;
+    if (len > 1 && line[len - 2] == '\r') line[len - 2] = 0;
     char *save = NULL;
     char *cmd = strtok_r(line, " ", &save);
     char *id_text = strtok_r(NULL, " ", &save);

@@ -40,7 +40,9 @@ const USAGE: &str = "usage: spectest [OPTIONS] PATH...
   --known-failures FILE     default: tests/KNOWN_FAILURES of this checkout
   --write-known-failures    rewrite that file from this run's failures
   --keep-temp               keep the build directory (objects, script, executable)
-  --all-failures            list every unexpected failure, not the first 10 per file";
+  --all-failures            list every unexpected failure, not the first 10 per file
+  --target TRIPLE           build for a cell of targets.toml (linked with zig) and run the
+                            driver the way that table says (natively, qemu-ARCH, wine)";
 
 /// `println!` without the panic when stdout is a closed pipe (`spectest ... | head`).
 macro_rules! say {
@@ -60,6 +62,7 @@ struct Args {
     write_known_failures: bool,
     keep_temp: bool,
     all_failures: bool,
+    target: wasm2exe_targets::Target,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -71,6 +74,7 @@ fn parse_args() -> anyhow::Result<Args> {
         write_known_failures: false,
         keep_temp: false,
         all_failures: false,
+        target: wasm2exe_targets::matrix::host(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -88,6 +92,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--write-known-failures" => args.write_known_failures = true,
             "--keep-temp" => args.keep_temp = true,
             "--all-failures" => args.all_failures = true,
+            "--target" => args.target = wasm2exe_targets::find(&value("--target")?)?.clone(),
             "-h" | "--help" => {
                 say!("{USAGE}");
                 std::process::exit(0);
@@ -186,7 +191,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
         .prefix("spectest-")
         .tempdir()
         .context("creating a temp dir")?;
-    let toolchain = run::Toolchain::new(temp.path(), args.timeout)?;
+    let toolchain = run::Toolchain::new(temp.path(), args.timeout, &args.target)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs)
         .build()?;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 use wasm2exe_compiler::{CompileError, CompileOptions, Triple};
+use wasm2exe_targets::{Runner, Target, Zig, runtime};
 
 use crate::script::{Expect, InstanceExpect, Script, StepKind, UNCAUGHT_EXCEPTION};
 use crate::values::{Value, check_results};
@@ -25,23 +26,54 @@ fn cc() -> String {
     std::env::var("CC").unwrap_or_else(|_| "cc".to_string())
 }
 
-/// What every link shares: the driver object and the runtime archive, built once per run.
+/// What every link shares: the target, the driver object and the runtime archive, built once
+/// per run.
 pub struct Toolchain {
+    target: Target,
+    triple: Triple,
+    /// `None` for the host target, which links with `cc` like the CLI does.
+    zig: Option<Zig>,
+    runner: Runner,
     driver_obj: PathBuf,
     runtime_lib: PathBuf,
+    wine_prefix: PathBuf,
     pub timeout: Duration,
 }
 
 impl Toolchain {
-    /// Writes the runtime archive and compiles the driver into `dir`.
-    pub fn new(dir: &Path, timeout: Duration) -> anyhow::Result<Toolchain> {
-        let runtime_lib = dir.join("libw2e_runtime.a");
-        std::fs::write(&runtime_lib, wasm2exe_runtime::HOST_ARCHIVE)
-            .context("writing the runtime archive")?;
+    /// Prepares `target` (a row of targets.toml): writes or builds the runtime archive and
+    /// compiles the driver into `dir`. Any target but the host's needs zig.
+    pub fn new(dir: &Path, timeout: Duration, target: &Target) -> anyhow::Result<Toolchain> {
+        let triple: Triple = target
+            .triple
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", target.triple))?;
+        let runner = Runner::for_target(target)?;
+        if let Err(why) = runner.availability(target) {
+            bail!("cannot run {} executables here: {why}", target.triple);
+        }
+        let zig = if target.is_host() {
+            None
+        } else {
+            Some(Zig::find(None)?.ok_or_else(|| Zig::missing(&target.triple))?)
+        };
+        let runtime_lib = match &zig {
+            None => {
+                let path = dir.join("libw2e_runtime.a");
+                std::fs::write(&path, wasm2exe_runtime::HOST_ARCHIVE)
+                    .context("writing the runtime archive")?;
+                path
+            }
+            Some(zig) => runtime::archive(&target.triple, &target.zig_target, zig)?,
+        };
         let driver_src = dir.join("driver.c");
         std::fs::write(&driver_src, include_str!("../driver.c"))?;
         let driver_obj = dir.join("driver.o");
-        let out = Command::new(cc())
+        let mut command = match &zig {
+            None => Command::new(cc()),
+            Some(zig) => zig.cc(&target.zig_target),
+        };
+        let out = command
             .args([
                 "-std=c11",
                 "-O1",
@@ -54,7 +86,7 @@ impl Toolchain {
             .arg("-o")
             .arg(&driver_obj)
             .output()
-            .context("running cc")?;
+            .context("running the C compiler")?;
         if !out.status.success() {
             bail!(
                 "compiling driver.c failed:\n{}",
@@ -62,10 +94,36 @@ impl Toolchain {
             );
         }
         Ok(Toolchain {
+            target: target.clone(),
+            triple,
+            zig,
+            runner,
             driver_obj,
             runtime_lib,
+            // Creating a Wine prefix takes seconds and ~700 MB: keep one across runs.
+            wine_prefix: match std::env::var_os("WINEPREFIX") {
+                Some(prefix) => prefix.into(),
+                None => runtime::cache_root()?.join("wineprefix"),
+            },
             timeout,
         })
+    }
+
+    /// The linker command: `cc` for the host (default PIE, like the CLI), else zig with the
+    /// target's flags from targets.toml (-O2: zig's cached optimized libc).
+    fn linker(&self) -> Command {
+        match &self.zig {
+            None => {
+                let mut command = Command::new(cc());
+                command.arg("-O0");
+                command
+            }
+            Some(zig) => {
+                let mut command = zig.cc(&self.target.zig_target);
+                command.arg("-O2").args(&self.target.link_flags);
+                command
+            }
+        }
     }
 }
 
@@ -92,20 +150,20 @@ pub fn run_file(tc: &Toolchain, path: &Path, work: &Path) -> FileReport {
             };
         }
     };
-    let objects = compile_modules(&script, work);
+    let objects = compile_modules(tc, &script, work);
     let outcomes = link(tc, &script, &objects, work)
         .and_then(|exe| execute(tc, &script, &objects, &exe, work));
     judge(&script, &objects, &outcomes)
 }
 
 /// Compiles every module; `Ok` holds the object's path.
-fn compile_modules(script: &Script, work: &Path) -> Vec<Result<PathBuf, String>> {
+fn compile_modules(tc: &Toolchain, script: &Script, work: &Path) -> Vec<Result<PathBuf, String>> {
     script
         .modules
         .par_iter()
         .enumerate()
         .map(|(n, wasm)| {
-            let options = CompileOptions::new(Triple::host(), format!("m{n}_"));
+            let options = CompileOptions::new(tc.triple.clone(), format!("m{n}_"));
             let object = quietly_catch(|| wasm2exe_compiler::compile(wasm, &options))
                 .map_err(|panic| format!("compiler panicked: {panic}"))?
                 .map_err(|e| e.to_string())?;
@@ -178,9 +236,10 @@ fn link(
     let table_src = work.join("modules.c");
     std::fs::write(&table_src, table).map_err(|e| format!("writing modules.c: {e}"))?;
 
-    let exe = work.join("spec");
-    let out = Command::new(cc())
-        .args(["-O0", "-I", wasm2exe_runtime::INCLUDE_DIR, "-o"])
+    let exe = work.join(format!("spec{}", tc.target.exe_suffix));
+    let out = tc
+        .linker()
+        .args(["-I", wasm2exe_runtime::INCLUDE_DIR, "-o"])
         .arg(&exe)
         .arg(&tc.driver_obj)
         .arg(&table_src)
@@ -188,7 +247,7 @@ fn link(
         .arg(&tc.runtime_lib)
         .arg("-lm")
         .output()
-        .map_err(|e| format!("running cc: {e}"))?;
+        .map_err(|e| format!("running the linker: {e}"))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let first = stderr
@@ -259,7 +318,11 @@ fn execute(
     let stderr_path = work.join("stderr.txt");
     let file =
         |p: &Path| std::fs::File::create(p).map_err(|e| format!("creating {}: {e}", p.display()));
-    let mut child = Command::new(exe)
+    let mut command = tc
+        .runner
+        .command(exe, &tc.wine_prefix)
+        .ok_or_else(|| format!("{} executables cannot run here", tc.target.triple))?;
+    let mut child = command
         .arg(&script_path)
         .stdin(Stdio::null())
         .stdout(file(&stdout_path)?)
