@@ -18,6 +18,8 @@ pub struct Capabilities {
     pub runtime_grants: bool,
     /// The export to run instead of `_start` (after `_initialize`, if exported).
     pub entry: Option<String>,
+    /// Guest names of the bundles (`--bundle`), in blob order (see bundle.rs).
+    pub bundles: Vec<String>,
 }
 
 impl Capabilities {
@@ -60,6 +62,9 @@ impl Capabilities {
         for (host, guest) in &self.dirs {
             record(&["dir", host, guest]);
         }
+        for (index, guest) in self.bundles.iter().enumerate() {
+            record(&["bundle", guest, &index.to_string()]);
+        }
         for entry in &self.env {
             record(&["env", entry]);
         }
@@ -78,33 +83,7 @@ impl Capabilities {
 
     /// A relocatable object for `triple` defining `w2e_main_config`.
     pub fn object(&self, triple: &Triple) -> Result<Vec<u8>> {
-        let format = match triple.binary_format {
-            target_lexicon::BinaryFormat::Elf => object::BinaryFormat::Elf,
-            target_lexicon::BinaryFormat::Macho => object::BinaryFormat::MachO,
-            target_lexicon::BinaryFormat::Coff => object::BinaryFormat::Coff,
-            other => bail!("cannot write a {other} object for {triple}"),
-        };
-        let architecture = match triple.architecture {
-            target_lexicon::Architecture::X86_64 => object::Architecture::X86_64,
-            target_lexicon::Architecture::Aarch64(_) => object::Architecture::Aarch64,
-            target_lexicon::Architecture::Riscv64(_) => object::Architecture::Riscv64,
-            target_lexicon::Architecture::S390x => object::Architecture::S390x,
-            other => bail!("cannot write an object for the {other} architecture"),
-        };
-        let endian = match triple.endianness() {
-            Ok(target_lexicon::Endianness::Big) => object::Endianness::Big,
-            _ => object::Endianness::Little,
-        };
-        let mut obj = Object::new(format, architecture, endian);
-        if architecture == object::Architecture::Riscv64 && format == object::BinaryFormat::Elf {
-            // Linkers refuse to mix float ABIs: declare the double-float ABI (lp64d), as
-            // Cranelift's objects and zig's libc do.
-            obj.flags = object::FileFlags::Elf {
-                os_abi: 0,
-                abi_version: 0,
-                e_flags: object::elf::EF_RISCV_FLOAT_ABI_DOUBLE,
-            };
-        }
+        let mut obj = new_object(triple)?;
         let section = obj.section_id(StandardSection::ReadOnlyData);
         let records = self.records();
         let offset = obj.append_section_data(section, &records, 1);
@@ -120,6 +99,38 @@ impl Capabilities {
         });
         obj.write().context("cannot write the capabilities object")
     }
+}
+
+/// An empty relocatable object for `triple` (bundle.rs writes one too).
+pub fn new_object(triple: &Triple) -> Result<Object<'static>> {
+    let format = match triple.binary_format {
+        target_lexicon::BinaryFormat::Elf => object::BinaryFormat::Elf,
+        target_lexicon::BinaryFormat::Macho => object::BinaryFormat::MachO,
+        target_lexicon::BinaryFormat::Coff => object::BinaryFormat::Coff,
+        other => bail!("cannot write a {other} object for {triple}"),
+    };
+    let architecture = match triple.architecture {
+        target_lexicon::Architecture::X86_64 => object::Architecture::X86_64,
+        target_lexicon::Architecture::Aarch64(_) => object::Architecture::Aarch64,
+        target_lexicon::Architecture::Riscv64(_) => object::Architecture::Riscv64,
+        target_lexicon::Architecture::S390x => object::Architecture::S390x,
+        other => bail!("cannot write an object for the {other} architecture"),
+    };
+    let endian = match triple.endianness() {
+        Ok(target_lexicon::Endianness::Big) => object::Endianness::Big,
+        _ => object::Endianness::Little,
+    };
+    let mut obj = Object::new(format, architecture, endian);
+    if architecture == object::Architecture::Riscv64 && format == object::BinaryFormat::Elf {
+        // Linkers refuse to mix float ABIs: declare the double-float ABI (lp64d), as
+        // Cranelift's objects and zig's libc do.
+        obj.flags = object::FileFlags::Elf {
+            os_abi: 0,
+            abi_version: 0,
+            e_flags: object::elf::EF_RISCV_FLOAT_ABI_DOUBLE,
+        };
+    }
+    Ok(obj)
 }
 
 #[cfg(test)]

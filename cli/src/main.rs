@@ -4,6 +4,7 @@
 //! library for an object, and links that object with the runtime archive. Every failure ends
 //! in one line on stderr that names the cause and, where there is one, the fix.
 
+mod bundle;
 mod config;
 mod input;
 mod link;
@@ -121,6 +122,11 @@ struct Args {
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
 
+    /// Embed the files of HOST_DIR in the executable, served read-only to the program as the
+    /// directory GUEST_DIR: one file carries the program and its data. Repeatable.
+    #[arg(long = "bundle", value_name = "HOST_DIR::GUEST_DIR")]
+    bundles: Vec<String>,
+
     /// Set an environment variable the program sees. Repeatable. Without it (or
     /// --inherit-env) the program sees an empty environment.
     #[arg(long = "env", value_name = "KEY=VALUE")]
@@ -220,10 +226,15 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
     });
     let mut options = CompileOptions::new(Triple::host(), "w2e_main_");
     options.stubbed_imports = policy::plan_imports(&summary, stub_kind)?;
+    let bundles = bundle::Bundles::read(&args.bundles)?;
     let job = pipeline::Job {
         wasm: &wasm,
         options,
-        capabilities: capabilities(args)?,
+        capabilities: config::Capabilities {
+            bundles: bundles.guests.clone(),
+            ..capabilities(args)?
+        },
+        bundles,
         emit_object: args.emit == Emit::Obj,
         naming: select::Naming::new(
             input,

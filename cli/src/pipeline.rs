@@ -24,6 +24,8 @@ pub struct Job<'a> {
     /// The options for the host triple; each cell replaces the triple.
     pub options: CompileOptions,
     pub capabilities: crate::config::Capabilities,
+    /// `--bundle`s: embedded read-only directories.
+    pub bundles: crate::bundle::Bundles,
     pub emit_object: bool,
     pub naming: Naming,
     /// `--runtime PATH`.
@@ -92,6 +94,7 @@ fn build_one(
             .with_context(|| format!("cannot write {}", output.display()))?;
     } else {
         let capabilities = job.capabilities.object(&triple)?;
+        let bundle = job.bundles.object(&triple)?;
         let use_host_cc = target.is_host() && job.linker.is_none();
         let zig = if use_host_cc {
             None
@@ -122,7 +125,7 @@ fn build_one(
             Some(zig) => Linker::Zig(zig),
             None => Linker::HostCc,
         };
-        link::link(&linker, target, &[&object, &capabilities], archive, &output)?;
+        link::link(&linker, target, &[&object, &capabilities, &bundle], archive, &output)?;
     }
     let bytes =
         std::fs::read(&output).with_context(|| format!("cannot read {}", output.display()))?;

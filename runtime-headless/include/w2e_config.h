@@ -17,7 +17,9 @@
  *                                     "KEY=VALUE", one per line). Off unless the builder opted in.
  *   "entry\0" NAME "\0"               run the export NAME instead of _start: _initialize first
  *                                     when the module exports it; an i32 result is the exit code.
- *   "bundle\0" GUEST "\0" BLOB_SYMBOL_INDEX "\0"   (reserved for embedded read-only directories)
+ *   "bundle\0" GUEST "\0" INDEX "\0"  a read-only directory embedded in the executable: bundle
+ *                                     number INDEX (decimal) of the blob `w2e_main_bundle`, seen
+ *                                     by the program as GUEST (format: src/wasi_bundle.c).
  *   "\0"                              end of the list.
  *
  * Without any record the program sees no files and an empty environment (default deny).

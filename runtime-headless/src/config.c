@@ -3,9 +3,10 @@
  * see include/w2e_config.h) and, when the builder allowed it, run-time grants from
  * WASM2EXE_DIRS and WASM2EXE_ENV. Default deny: no records, no preopens, no environment.
  *
- * Preopens take fds 3, 4, ... in record order (then run-time grants in their order). The
- * environment is the process's own when "inherit-env" is given, then "env" records, then
- * WASM2EXE_ENV entries; a later KEY=VALUE replaces an earlier one with the same KEY (in place).
+ * Preopens ("dir" and "bundle" records) take fds 3, 4, ... in record order (then run-time
+ * grants in their order). The environment is the process's own when "inherit-env" is given,
+ * then "env" records, then WASM2EXE_ENV entries; a later KEY=VALUE replaces an earlier one
+ * with the same KEY (in place).
  * Start-up also ignores SIGPIPE, so a write to a closed pipe returns errno pipe (as wasmtime).
  */
 #include "wasi_internal.h"
@@ -157,9 +158,17 @@ void w2e_wasi_configure(const char *records) {
     } else if (!strcmp(key, "env")) {
       env_set(p, strlen(p));
       p += strlen(p) + 1;
-    } else if (!strcmp(key, "bundle")) { /* reserved: embedded directories come later */
+    } else if (!strcmp(key, "bundle")) { /* an embedded directory (wasi_bundle.c) */
+      const char *guest = p;
       p += strlen(p) + 1;
+      const char *index = p;
       p += strlen(p) + 1;
+#if defined(_WIN32)
+      fail("bundle ", guest, ": bundles are not supported on Windows yet", NULL, NULL);
+#else
+      const char *why = wasi_bundle_add_preopen(guest, index);
+      if (why) fail6("cannot serve bundle ", index, " as ", guest, ": ", why);
+#endif
     }
   }
   if (runtime) {

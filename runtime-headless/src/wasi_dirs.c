@@ -116,6 +116,8 @@ static uint32_t open_stream(wasi_fd *e) {
 
 uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t buf_len,
                              uint64_t cookie, uint32_t bufused) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_readdir(vm, b, buf, buf_len, cookie, bufused);
   uint32_t err;
   wasi_fd *e = dir_fd(fd, WASI_RIGHT_FD_READDIR, &err);
   if (!e) return err;
@@ -187,6 +189,8 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   uint32_t err;
   wasi_fd *dir = wasi_fd_get(fd, 0, &err);
   if (!dir) return err;
+  if (wasi_bundle_fd(fd))
+    return wasi_bundle_path_open(vm, dir, path, path_len, oflags, base, inheriting, fdflags, fd_out);
   if (dir->kind != WASI_FD_DIR) return dir->kind == WASI_FD_FILE ? WASI_ENOTDIR : WASI_EBADF;
   uint64_t needed = WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
   if ((dir->base & needed) != needed) return WASI_ENOTCAPABLE;
@@ -254,6 +258,8 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
 /* ---- The other path calls ---- */
 
 uint32_t w2e_wasi_path_create_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, true);
   wasi_resolved r;
   uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, false, &r);
   if (err) return err;
@@ -273,6 +279,8 @@ static uint32_t stat_resolved(const wasi_resolved *r, struct stat *st) {
 uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t path,
                                     uint32_t len, uint32_t buf) {
   if (flags & ~1u) return WASI_EINVAL;
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_filestat_get(vm, b, path, len, buf);
   wasi_resolved r;
   uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len,
                             flags & WASI_LOOKUP_SYMLINK_FOLLOW, &r);
@@ -294,6 +302,8 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
   struct timespec ts[2];
   uint32_t err = wasi_timespecs(atim, mtim, fst_flags, ts);
   if (err) return err;
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   wasi_resolved r;
   err = resolve_at(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len,
                    flags & WASI_LOOKUP_SYMLINK_FOLLOW, &r);
@@ -318,6 +328,8 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
                             uint32_t old_len, uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
   /* As wasmtime: following a symlink source is not supported. */
   if (old_flags) return WASI_EINVAL;
+  if (wasi_bundle_fd(old_fd) || wasi_bundle_fd(new_fd))
+    return wasi_bundle_path_pair(vm, old_fd, old_path, old_len, new_fd, new_path, new_len);
   wasi_resolved a, b;
   uint32_t err = resolve_at(vm, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_len,
                             old_flags & WASI_LOOKUP_SYMLINK_FOLLOW, &a);
@@ -336,6 +348,8 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
 
 uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len,
                                 uint32_t buf, uint32_t buf_len, uint32_t bufused) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_readlink(vm, b, path, len, buf, buf_len, bufused);
   uint8_t *out = wasi_guest(vm, buf, buf_len);
   wasi_resolved r;
   uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, false, &r);
@@ -355,6 +369,8 @@ uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint3
 }
 
 uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   wasi_resolved r;
   uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, false, &r);
   if (err) return err;
@@ -369,6 +385,8 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
 
 uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uint32_t old_len,
                               uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
+  if (wasi_bundle_fd(fd) || wasi_bundle_fd(new_fd))
+    return wasi_bundle_path_pair(vm, fd, old_path, old_len, new_fd, new_path, new_len);
   wasi_resolved a, b;
   uint32_t err = resolve_unfollowed(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, &a);
   if (err) return err;
@@ -390,6 +408,8 @@ uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uin
 
 uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_len, uint32_t fd,
                                uint32_t new_path, uint32_t new_len) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, new_path, new_len, true);
   char *target;
   uint32_t err = wasi_guest_string(vm, old_path, old_len, &target);
   if (err) return err;
@@ -414,6 +434,8 @@ uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_le
 }
 
 uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   wasi_resolved r;
   uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, false, &r);
   if (err) return err;

@@ -156,9 +156,13 @@ uint32_t w2e_wasi_fd_fdstat_set_flags(w2e_vmctx *vm, uint32_t fd, uint32_t flags
   wasi_fd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
   /* As wasmtime: only files, and only APPEND and NONBLOCK can change. */
-  if (e->kind != WASI_FD_FILE) return WASI_EBADF;
+  if (e->kind != WASI_FD_FILE && e->kind != WASI_FD_BUNDLE_FILE) return WASI_EBADF;
   if (!(e->base & WASI_RIGHT_FD_FDSTAT_SET_FLAGS)) return WASI_ENOTCAPABLE;
   if (flags & (WASI_FDFLAG_DSYNC | WASI_FDFLAG_SYNC | WASI_FDFLAG_RSYNC)) return WASI_EINVAL;
+  if (e->kind == WASI_FD_BUNDLE_FILE) { /* recorded only: nothing is ever written */
+    e->fdflags = (uint16_t)((e->fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)) | flags);
+    return WASI_ESUCCESS;
+  }
   int fl = fcntl(e->host, F_GETFL);
   if (fl < 0) return wasi_errno(errno);
   fl = (flags & WASI_FDFLAG_APPEND) ? fl | O_APPEND : fl & ~O_APPEND;

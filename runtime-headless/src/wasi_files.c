@@ -112,6 +112,8 @@ static wasi_fd *io_fd(uint32_t fd, bool writing, uint32_t *err) {
 
 static uint32_t do_io(w2e_vmctx *vm, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                       bool positional, uint64_t offset, uint32_t nptr, bool writing) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_io(vm, b, iovs, iovs_len, positional, offset, nptr, writing);
   uint32_t err;
   wasi_fd *e = io_fd(fd, writing, &err);
   if (!e) return err;
@@ -180,6 +182,8 @@ static wasi_fd *file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *
 uint32_t w2e_wasi_fd_seek(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint32_t whence,
                           uint32_t newoffset) {
   if (whence > 2) return WASI_EINVAL;
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_seek(vm, b, offset, whence, newoffset);
   uint32_t err;
   uint64_t right = offset == 0 && whence == 1 ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
   wasi_fd *e = file_fd(fd, 0, WASI_ESPIPE, &err);
@@ -193,6 +197,8 @@ uint32_t w2e_wasi_fd_seek(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint32_t 
 }
 
 uint32_t w2e_wasi_fd_tell(w2e_vmctx *vm, uint32_t fd, uint32_t offset) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_tell(vm, b, offset);
   uint32_t err;
   wasi_fd *e = file_fd(fd, WASI_RIGHT_FD_TELL, WASI_ESPIPE, &err);
   if (!e) return err;
@@ -203,6 +209,8 @@ uint32_t w2e_wasi_fd_tell(w2e_vmctx *vm, uint32_t fd, uint32_t offset) {
 }
 
 uint32_t w2e_wasi_fd_sync(w2e_vmctx *vm, uint32_t fd) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_simple(b, WASI_RIGHT_FD_SYNC, WASI_ESUCCESS);
   uint32_t err;
   wasi_fd *e = file_fd(fd, WASI_RIGHT_FD_SYNC, WASI_EBADF, &err);
   if (!e) return err;
@@ -210,6 +218,8 @@ uint32_t w2e_wasi_fd_sync(w2e_vmctx *vm, uint32_t fd) {
 }
 
 uint32_t w2e_wasi_fd_datasync(w2e_vmctx *vm, uint32_t fd) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_simple(b, WASI_RIGHT_FD_DATASYNC, WASI_ESUCCESS);
   uint32_t err;
   wasi_fd *e = file_fd(fd, WASI_RIGHT_FD_DATASYNC, WASI_EBADF, &err);
   if (!e) return err;
@@ -224,6 +234,11 @@ uint32_t w2e_wasi_fd_datasync(w2e_vmctx *vm, uint32_t fd) {
 uint32_t w2e_wasi_fd_advise(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint64_t len,
                             uint32_t advice) {
   if (advice > 5) return WASI_EINVAL;
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) {
+    uint32_t ok = offset > INT64_MAX || len > INT64_MAX ? WASI_EINVAL : WASI_ESUCCESS;
+    return wasi_bundle_fd_simple(b, WASI_RIGHT_FD_ADVISE, ok);
+  }
   uint32_t err;
   wasi_fd *e = file_fd(fd, WASI_RIGHT_FD_ADVISE, WASI_EBADF, &err);
   if (!e) return err;
@@ -240,12 +255,16 @@ uint32_t w2e_wasi_fd_advise(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint64_
 /* As wasmtime: notsup for every open file, whatever its rights, and nothing changes (files
  * grow through writes and fd_filestat_set_size). Other fds are badf. */
 uint32_t w2e_wasi_fd_allocate(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint64_t len) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_simple(b, 0, WASI_ENOTSUP);
   uint32_t err;
   wasi_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
   return e ? WASI_ENOTSUP : err;
 }
 
 uint32_t w2e_wasi_fd_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t buf) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_filestat_get(vm, b, buf);
   uint32_t err;
   wasi_fd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
@@ -264,6 +283,8 @@ uint32_t w2e_wasi_fd_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t buf) {
 }
 
 uint32_t w2e_wasi_fd_filestat_set_size(w2e_vmctx *vm, uint32_t fd, uint64_t size) {
+  wasi_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_simple(b, 0, WASI_EINVAL); /* as a file opened read-only */
   uint32_t err;
   wasi_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
   if (!e) return err;
@@ -297,6 +318,7 @@ uint32_t w2e_wasi_fd_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint64_t ati
   struct timespec ts[2];
   uint32_t err = wasi_timespecs(atim, mtim, flags, ts);
   if (err) return err;
+  if (wasi_bundle_fd(fd)) return WASI_EROFS;
   wasi_fd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
   if (e->kind == WASI_FD_STDIO) return WASI_EBADF;

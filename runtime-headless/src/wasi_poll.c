@@ -154,6 +154,7 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
       bool writing = u->tag == 2;
       wasi_fd *f = u->fd;
       bool ok = f->kind == WASI_FD_FILE || f->kind == WASI_FD_SOCKET ||
+                f->kind == WASI_FD_BUNDLE_FILE ||
                 (f->kind == WASI_FD_STDIO && (f->base & (writing ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ)));
       if (!ok) {
         err = WASI_EBADF;
@@ -163,6 +164,7 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
         err = WASI_ENOTCAPABLE;
         break;
       }
+      if (f->kind == WASI_FD_BUNDLE_FILE) continue; /* always ready, as a regular file */
       struct stat st;
       if (f->kind == WASI_FD_FILE && fstat(f->host, &st) == 0 && S_ISREG(st.st_mode)) continue;
       pfds[npoll].fd = f->host;
@@ -207,7 +209,9 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
         if (u->deadline <= now) put_event(e, u->userdata, 0, 0, 0, 0), count++;
       } else if (u->poll_index < 0) {
         uint16_t flags = 0;
-        if (u->tag == 1) { /* a regular file: hangup at its end */
+        if (u->tag == 1 && u->fd->kind == WASI_FD_BUNDLE_FILE) {
+          flags = wasi_bundle_at_end(u->fd);
+        } else if (u->tag == 1) { /* a regular file: hangup at its end */
           struct stat st;
           off_t pos = lseek(u->fd->host, 0, SEEK_CUR);
           if (fstat(u->fd->host, &st) == 0 && pos >= 0 && st.st_size <= pos) flags = 1;
