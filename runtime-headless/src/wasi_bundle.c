@@ -35,11 +35,11 @@
  * Inode numbers are wasmtime's hash of (a bundle device, the entry index); nlink is 1.
  *
  * Read-only, enforced: bundle fds never hold the rights to write, and
- *   - path_open: rights beyond the read-only set are dropped (as wasmtime drops what a
- *     directory's inheriting rights lack), but write intent (FD_WRITE, FD_ALLOCATE or
- *     FD_FILESTAT_SET_SIZE) or TRUNC on a file, or CREAT of a missing name, is rofs (69), as
- *     open(2) on a read-only mount; the same on a directory is isdir, CREAT|EXCL of an
- *     existing name exist.
+ *   - path_open: write intent (asking for FD_WRITE, FD_ALLOCATE or FD_FILESTAT_SET_SIZE: the
+ *     libc does when opening for writing) or TRUNC on a file, or CREAT of a missing name, is
+ *     rofs (69), as open(2) on a read-only mount; the same on a directory is isdir, and
+ *     CREAT|EXCL of an existing name exist. Other rights beyond the read-only set are dropped
+ *     (as wasmtime drops what a directory's inheriting rights lack).
  *   - path_create_directory, path_symlink: exist when the name exists, else rofs;
  *     path_remove_directory, path_unlink_file, path_filestat_set_times: noent when it does
  *     not, else rofs; path_rename, path_link with a bundle on either side: rofs;
@@ -62,6 +62,12 @@ extern const unsigned char w2e_main_bundle[] __attribute__((weak));
 #define ENTRY_SIZE 40u
 #define NONE UINT32_MAX
 #define BUNDLE_DEV 0x57324542u /* "W2EB": the device inode numbers are hashed with */
+
+/* The rights that mean opening for writing. A bundle directory passes them on (inheriting)
+ * only so that the guest's libc asks for them when it opens for writing, which path_open then
+ * refuses with rofs; without them the libc would quietly open read-only. No fd holds them. */
+#define WRITE_INTENT                                                                           \
+  (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_SET_SIZE)
 
 static const uint8_t *blob;
 static uint64_t blob_size;
@@ -128,7 +134,7 @@ const char *wasi_bundle_add_preopen(const char *guest, const char *index) {
   e.filetype = WASI_FILETYPE_DIRECTORY;
   e.host = -1;
   e.base = WASI_RIGHTS_BUNDLE_DIR;
-  e.inheriting = WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE;
+  e.inheriting = WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE | WRITE_INTENT;
   e.bundle_entry = wasi_load32(blob + HEADER_SIZE + 8 * k);
   e.preopen = strdup(guest);
   uint32_t fd;
@@ -256,9 +262,7 @@ uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_fd *dir, uint32_t path, uint3
   if ((oflags & WASI_OFLAG_CREAT) && (oflags & WASI_OFLAG_EXCL)) return WASI_EEXIST;
   bool is_dir = ent_is_dir(r.found);
   if (((oflags & WASI_OFLAG_DIRECTORY) || r.trailing) && !is_dir) return WASI_ENOTDIR;
-  bool writes = (base & (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE |
-                         WASI_RIGHT_FD_FILESTAT_SET_SIZE)) ||
-                (oflags & WASI_OFLAG_TRUNC);
+  bool writes = (base & WRITE_INTENT) || (oflags & WASI_OFLAG_TRUNC);
   if (is_dir && (writes || (oflags & WASI_OFLAG_CREAT))) return WASI_EISDIR;
   if (writes) return WASI_EROFS;
   wasi_fd ne;
@@ -267,7 +271,8 @@ uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_fd *dir, uint32_t path, uint3
   ne.filetype = ent_type(r.found);
   ne.host = -1;
   ne.fdflags = (uint16_t)(is_dir ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK) : fdflags);
-  ne.base = base & dir->inheriting & (is_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0);
+  ne.base = base & dir->inheriting & (is_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0) &
+            (WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE);
   ne.inheriting = inheriting & dir->inheriting;
   ne.bundle_entry = r.found;
   uint32_t nfd;

@@ -29,6 +29,8 @@ b::/bb" WASM2EXE_ENV="K=V
 L=x=y" "$BIN" dir a /data runtime-grants)"
 out=$(env -i WASM2EXE_ENV=novalue "$BIN" runtime-grants 2>&1); st=$?
 check bad-env "70 wasm2exe: cannot start: WASM2EXE_ENV entry \"novalue\" is not KEY=VALUE" "$st $out"
+out=$(env -i "$BIN" bundle /lib 0 2>&1); st=$? # test_config links no w2e_main_bundle
+check no-bundle-data "70 wasm2exe: cannot start: cannot serve bundle 0 as /lib: the executable holds no bundle data" "$st $out"
 cd / && rm -rf "$D"
 [ $fails = 0 ] && echo "all config tests passed"
 exit $fails

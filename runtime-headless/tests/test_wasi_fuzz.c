@@ -6,7 +6,8 @@
  *
  *   ./test_wasi_fuzz [calls] [seed]
  *
- * A preopen ("/sb") on a fresh temporary directory gives the path calls something to work on;
+ * A preopen ("/sb") on a fresh temporary directory gives the path calls something to work on,
+ * and so does a bundle ("/bu", the small blob below);
  * stdin is /dev/null and stdout/stderr are redirected to /dev/null while fuzzing.
  */
 #include "w2e_abi.h"
@@ -32,9 +33,31 @@ static uint64_t rnd(void) { /* splitmix64 */
 }
 
 static const char *const names[] = {"f", "sub", "sub/../f", "..", ".", "a/b/c", "l", "sub/",
-                                    "/etc/passwd", "../../x", "f/", "new", "l/x", "", "d"};
+                                    "/etc/passwd", "../../x", "f/", "new", "l/x", "", "d", "sub/g"};
 
 static uint8_t *mem;
+
+/* A bundle (format: src/wasi_bundle.c): a/b/c, f, sub/g. */
+#define U32(x) (x) & 255, ((x) >> 8) & 255, ((x) >> 16) & 255, ((x) >> 24) & 255
+#define U64(x) U32(x), 0, 0, 0, 0
+#define ENTRY(off, size, name, namelen, type)                                                  \
+  U64(off), U64(size), U64(1000000000), U32(name), U32(namelen), type, 0, 0, 0, 0, 0, 0, 0
+const unsigned char w2e_main_bundle[] = {
+    'W', '2', 'E', 'B', U32(1), U32(1), U32(7), U64(371), U64(0),
+    U32(0), U32(0), /* bundle 0: root entry 0 */
+    ENTRY(1, 3, 320, 0, 3),   /* 0 root: a, f, sub */
+    ENTRY(4, 1, 321, 1, 3),   /* 1 a: b */
+    ENTRY(336, 5, 323, 1, 4), /* 2 f */
+    ENTRY(5, 1, 325, 3, 3),   /* 3 sub: g */
+    ENTRY(6, 1, 329, 1, 3),   /* 4 a/b: c */
+    ENTRY(352, 4, 331, 1, 4), /* 5 sub/g */
+    ENTRY(368, 3, 333, 1, 4), /* 6 a/b/c */
+    0, 'a', 0, 'f', 0, 's', 'u', 'b', 0, 'b', 0, 'g', 0, 'c', 0, 0, /* names at 320 */
+    'd', 'a', 't', 'a', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* 336 */
+    'g', 'e', 'e', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,       /* 352 */
+    's', 'e', 'a',                                                /* 368 */
+};
+_Static_assert(sizeof w2e_main_bundle == 371, "the bundle's layout");
 
 /* A u32 argument: often small or a plausible pointer/length, sometimes anything. */
 static uint64_t arg32(void) {
@@ -165,6 +188,7 @@ int main(int argc, char **argv) {
   memcpy(records + n, "dir", 4), n += 4;
   memcpy(records + n, dir, strlen(dir) + 1), n += strlen(dir) + 1;
   memcpy(records + n, "/sb", 4), n += 4;
+  memcpy(records + n, "bundle\0/bu\0" "0", 13), n += 13;
   memcpy(records + n, "env", 4), n += 4;
   memcpy(records + n, "A=1", 4), n += 4;
   records[n] = 0;
@@ -202,7 +226,7 @@ int main(int argc, char **argv) {
     bool takes_fd = !strncmp(f->name, "fd_", 3) || !strncmp(f->name, "path_", 5) ||
                     !strncmp(f->name, "sock_", 5);
     if (takes_fd && rnd() % 10) a[0] = rnd() % 12;
-    if (!strncmp(f->name, "path_", 5) && rnd() % 2) a[0] = 3;
+    if (!strncmp(f->name, "path_", 5) && rnd() % 2) a[0] = 3 + rnd() % 2; /* /sb or /bu */
     if (!strcmp(f->name, "path_symlink") && rnd() % 10) a[2] = rnd() % 12;
     if ((!strcmp(f->name, "path_rename") || !strcmp(f->name, "path_link")) && rnd() % 10)
       a[f->name[5] == 'r' ? 3 : 4] = rnd() % 12;
