@@ -2,6 +2,7 @@
 //! functions in parallel, add the boundary stubs and the descriptor, write the object.
 
 mod descriptor;
+mod inline;
 mod isa;
 mod stubs;
 
@@ -14,7 +15,7 @@ use crate::translate::{ModuleContext, builtin_signature, translate_function, was
 use crate::{CompileError, CompileOptions};
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{Function, UserFuncName};
+use cranelift_codegen::ir::{self, Function, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
@@ -63,30 +64,44 @@ pub fn compile_module(
         frontend_config: isa.frontend_config(),
     };
     let num_imported = env.num_imported_funcs;
-    let functions: Vec<Compiled> = env
-        .bodies
-        .par_iter()
-        .enumerate()
-        .map_init(
-            FunctionBuilderContext::new,
-            |builder_ctx, (defined, body)| {
-                let func_index = num_imported + defined as u32;
-                let func =
-                    translate_function(&module, func_index, body, builder_ctx).map_err(|e| {
-                        CompileError::Unsupported(format!(
-                            "{e} in {}",
-                            env.func_display_name(func_index)
-                        ))
-                    })?;
-                compile_function(
-                    &*isa,
-                    func,
-                    FuncId::from_u32(symbols.func(func_index)),
-                    || env.func_display_name(func_index),
-                )
-            },
-        )
+    let translate = |builder_ctx: &mut FunctionBuilderContext, defined: usize| {
+        let func_index = num_imported + defined as u32;
+        translate_function(&module, func_index, &env.bodies[defined], builder_ctx).map_err(|e| {
+            CompileError::Unsupported(format!("{e} in {}", env.func_display_name(func_index)))
+        })
+    };
+    // First pass: find the small leaf functions worth inlining (only their IR is kept).
+    let candidates: Vec<Option<ir::Function>> = (0..env.bodies.len())
+        .into_par_iter()
+        .map_init(FunctionBuilderContext::new, |builder_ctx, defined| {
+            let func = translate(builder_ctx, defined)?;
+            Ok(inline::is_candidate(&func).then_some(func))
+        })
+        .collect::<Result<_, CompileError>>()?;
+    // Second pass: translate again, inline, compile.
+    let functions: Vec<Compiled> = (0..env.bodies.len())
+        .into_par_iter()
+        .map_init(FunctionBuilderContext::new, |builder_ctx, defined| {
+            let func_index = num_imported + defined as u32;
+            let func = translate(builder_ctx, defined)?;
+            let mut ctx = Context::for_function(func);
+            let inliner = inline::Inliner {
+                candidates: &candidates,
+                num_imported,
+            };
+            ctx.inline(inliner).map_err(|e| CompileError::Codegen {
+                function: env.func_display_name(func_index),
+                message: format!("inlining: {e:?}"),
+            })?;
+            compile_context(
+                &*isa,
+                ctx,
+                FuncId::from_u32(symbols.func(func_index)),
+                || env.func_display_name(func_index),
+            )
+        })
         .collect::<Result<_, _>>()?;
+    drop(candidates);
 
     let stubs = build_stubs(env, &layout, symbols, &*isa, &options.stubbed_imports);
     let stubs: Vec<Compiled> = stubs
@@ -212,7 +227,15 @@ fn compile_function(
     func_id: FuncId,
     describe: impl Fn() -> String,
 ) -> Result<Compiled, CompileError> {
-    let mut ctx = Context::for_function(func);
+    compile_context(isa, Context::for_function(func), func_id, describe)
+}
+
+fn compile_context(
+    isa: &dyn TargetIsa,
+    mut ctx: Context,
+    func_id: FuncId,
+    describe: impl Fn() -> String,
+) -> Result<Compiled, CompileError> {
     let codegen_error = |message: String| CompileError::Codegen {
         function: describe(),
         message,
