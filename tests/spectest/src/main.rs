@@ -42,7 +42,8 @@ const USAGE: &str = "usage: spectest [OPTIONS] PATH...
   --keep-temp               keep the build directory (objects, script, executable)
   --all-failures            list every unexpected failure, not the first 10 per file
   --target TRIPLE           build for a cell of targets.toml (linked with zig) and run the
-                            driver the way that table says (natively, qemu-ARCH, wine)";
+                            driver the way that table says (natively, qemu-ARCH, wine)
+  --runtime ARCHIVE         link this runtime archive instead (built for the target)";
 
 /// `println!` without the panic when stdout is a closed pipe (`spectest ... | head`).
 macro_rules! say {
@@ -63,6 +64,7 @@ struct Args {
     keep_temp: bool,
     all_failures: bool,
     target: wasm2exe_targets::Target,
+    runtime: Option<PathBuf>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -75,6 +77,7 @@ fn parse_args() -> anyhow::Result<Args> {
         keep_temp: false,
         all_failures: false,
         target: wasm2exe_targets::matrix::host(),
+        runtime: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -92,6 +95,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--write-known-failures" => args.write_known_failures = true,
             "--keep-temp" => args.keep_temp = true,
             "--all-failures" => args.all_failures = true,
+            "--runtime" => args.runtime = Some(value("--runtime")?.into()),
             "--target" => args.target = wasm2exe_targets::find(&value("--target")?)?.clone(),
             "-h" | "--help" => {
                 say!("{USAGE}");
@@ -191,7 +195,12 @@ fn real_main() -> anyhow::Result<ExitCode> {
         .prefix("spectest-")
         .tempdir()
         .context("creating a temp dir")?;
-    let toolchain = run::Toolchain::new(temp.path(), args.timeout, &args.target)?;
+    let toolchain = run::Toolchain::new(
+        temp.path(),
+        args.timeout,
+        &args.target,
+        args.runtime.as_deref(),
+    )?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs)
         .build()?;

@@ -43,7 +43,13 @@ pub struct Toolchain {
 impl Toolchain {
     /// Prepares `target` (a row of targets.toml): writes or builds the runtime archive and
     /// compiles the driver into `dir`. Any target but the host's needs zig.
-    pub fn new(dir: &Path, timeout: Duration, target: &Target) -> anyhow::Result<Toolchain> {
+    /// `runtime` replaces the runtime archive (to try a runtime change on a target).
+    pub fn new(
+        dir: &Path,
+        timeout: Duration,
+        target: &Target,
+        runtime: Option<&Path>,
+    ) -> anyhow::Result<Toolchain> {
         let triple: Triple = target
             .triple
             .parse()
@@ -57,14 +63,15 @@ impl Toolchain {
         } else {
             Some(Zig::find(None)?.ok_or_else(|| Zig::missing(&target.triple))?)
         };
-        let runtime_lib = match &zig {
-            None => {
+        let runtime_lib = match (runtime, &zig) {
+            (Some(path), _) => path.to_path_buf(),
+            (None, None) => {
                 let path = dir.join("libw2e_runtime.a");
                 std::fs::write(&path, wasm2exe_runtime::HOST_ARCHIVE)
                     .context("writing the runtime archive")?;
                 path
             }
-            Some(zig) => runtime::archive(&target.triple, &target.zig_target, zig)?,
+            (None, Some(zig)) => runtime::archive(&target.triple, &target.zig_target, zig)?,
         };
         let driver_src = dir.join("driver.c");
         std::fs::write(&driver_src, include_str!("../driver.c"))?;
