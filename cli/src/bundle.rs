@@ -426,7 +426,10 @@ mod tests {
         let spec = format!("{}::/t", tree.display());
         assert!(Bundles::read(std::slice::from_ref(&spec)).is_ok());
         std::os::unix::fs::symlink("../secret", tree.join("out")).unwrap();
-        let error = Bundles::read(std::slice::from_ref(&spec)).err().unwrap().to_string();
+        let error = Bundles::read(std::slice::from_ref(&spec))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(error.contains("outside"), "{error}");
         fs::remove_file(tree.join("out")).unwrap();
         std::os::unix::fs::symlink(".", tree.join("loop")).unwrap();
