@@ -125,7 +125,13 @@ fn build_one(
             Some(zig) => Linker::Zig(zig),
             None => Linker::HostCc,
         };
-        link::link(&linker, target, &[&object, &capabilities, &bundle], archive, &output)?;
+        link::link(
+            &linker,
+            target,
+            &[&object, &capabilities, &bundle],
+            archive,
+            &output,
+        )?;
     }
     let bytes =
         std::fs::read(&output).with_context(|| format!("cannot read {}", output.display()))?;
