@@ -104,6 +104,11 @@ static void handle_fault(int sig, siginfo_t *info, void *ctx) {
   const w2e_module *m;
   uint32_t func;
   uintptr_t pc = r.pc;
+#if defined(__s390x__)
+  /* SIGILL/SIGFPE arrive with the PSW after the instruction; Cranelift registers those traps
+   * on the instruction's last byte (SIGSEGV/SIGBUS ones on its first). */
+  if (sig == SIGILL || sig == SIGFPE) pc -= 1;
+#endif
   if (!w2e_lookup_code(pc, &m, &func)) {
     /* Some kernels (s390x) report the pc after the trapping instruction for SIGILL/SIGFPE,
      * while si_addr is the instruction itself. */

@@ -23,8 +23,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(__linux__)
-#include <sys/random.h>
+#if defined(__linux__) || defined(__APPLE__)
+#include <sys/random.h> /* getrandom (Linux), getentropy (macOS) */
 #endif
 
 /* ---- Arguments and environment ---- */
