@@ -553,6 +553,7 @@ def report(data):
         f"- date: {data['date']} (run took {data['duration_s'] / 60:.1f} min); wasm2exe at commit `{data['commit']}`",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}; load average before the run "
         f"{m['load_before'][0]:.2f} / after {data['load_after'][0]:.2f} (the machine is shared, so the numbers are noisy)",
+        f"- wasm2exe binary: `{data.get('wasm2exe', '')}`",
         f"- tools: {data['tools']['gcc']}; zig {data['tools']['zig']}; wasmtime {data['tools']['wasmtime']} (Python bindings, default Config)",
         "",
         "How it is measured: every program is built from the same C source natively (`gcc -O2`) and to "
@@ -710,7 +711,13 @@ def main():
     ap.add_argument("--skip-hello", action="store_true", help="skip the hello-world comparison")
     ap.add_argument("--no-build", action="store_true", help="do not run `cargo build --release -p wasm2exe`")
     ap.add_argument("--out", help="where to write the Markdown report")
+    ap.add_argument("--wasm2exe", help="use this wasm2exe binary (implies --no-build), e.g. to measure a "
+                                       "compiler change built in another checkout")
     args = ap.parse_args()
+    global W2E
+    if args.wasm2exe:
+        W2E = Path(args.wasm2exe).resolve()
+        args.no_build = True
 
     started = time.perf_counter()
     machine = machine_info()
@@ -733,6 +740,7 @@ def main():
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                      text=True).stdout.strip(),
             "machine": machine,
+            "wasm2exe": str(W2E),
             "tools": {"gcc": builder.gcc, "zig": builder.zig, "wasmtime": builder.wasmtime},
             "programs": []}
     if not only_extra:
@@ -747,7 +755,8 @@ def main():
         data["compile"] = bench_compile(args.compile_reps)
     data["load_after"] = os.getloadavg()
     data["duration_s"] = time.perf_counter() - started
-    full = not args.programs and not args.quick and not args.skip_compile and not args.skip_hello and not args.reps
+    full = (not args.programs and not args.quick and not args.skip_compile and not args.skip_hello and not args.reps
+            and not args.wasm2exe)
     out = Path(args.out) if args.out else (BENCH / "RESULTS.md" if full else CACHE / "RESULTS-partial.md")
     text = report(data)
     out.write_text(text)
