@@ -66,19 +66,19 @@ static uint32_t put_sizes(w2e_vmctx *vm, char **strs, int count, uint32_t count_
   return WASI_ESUCCESS;
 }
 
-static uint32_t args_sizes_get(w2e_vmctx *vm, uint32_t argc_ptr, uint32_t size_ptr) {
+uint32_t w2e_wasi_args_sizes_get(w2e_vmctx *vm, uint32_t argc_ptr, uint32_t size_ptr) {
   return put_sizes(vm, wasi_argv, wasi_argc, argc_ptr, size_ptr);
 }
 
-static uint32_t args_get(w2e_vmctx *vm, uint32_t argv_ptr, uint32_t buf_ptr) {
+uint32_t w2e_wasi_args_get(w2e_vmctx *vm, uint32_t argv_ptr, uint32_t buf_ptr) {
   return put_strings(vm, wasi_argv, wasi_argc, argv_ptr, buf_ptr);
 }
 
-static uint32_t environ_sizes_get(w2e_vmctx *vm, uint32_t count_ptr, uint32_t size_ptr) {
+uint32_t w2e_wasi_environ_sizes_get(w2e_vmctx *vm, uint32_t count_ptr, uint32_t size_ptr) {
   return put_sizes(vm, wasi_envv, wasi_envc, count_ptr, size_ptr);
 }
 
-static uint32_t environ_get(w2e_vmctx *vm, uint32_t environ_ptr, uint32_t buf_ptr) {
+uint32_t w2e_wasi_environ_get(w2e_vmctx *vm, uint32_t environ_ptr, uint32_t buf_ptr) {
   return put_strings(vm, wasi_envv, wasi_envc, environ_ptr, buf_ptr);
 }
 
@@ -117,62 +117,18 @@ static bool os_random(uint8_t *buf, size_t len) {
   return len == 0;
 }
 
-static uint32_t random_get(w2e_vmctx *vm, uint32_t buf, uint32_t len) {
+uint32_t w2e_wasi_random_get(w2e_vmctx *vm, uint32_t buf, uint32_t len) {
   uint8_t *p = wasi_guest(vm, buf, len);
   if (!p) return WASI_EFAULT;
   return os_random(p, len) ? WASI_ESUCCESS : WASI_EIO;
 }
 
-static void proc_exit(w2e_vmctx *vm, uint32_t code) {
+void w2e_wasi_proc_exit(w2e_vmctx *vm, uint32_t code) {
   /* Nothing is buffered on the runtime side, so no flushing is needed. */
   _exit((int)code);
 }
 
 /* As wasmtime: signals are not supported. */
-static uint32_t proc_raise(w2e_vmctx *vm, uint32_t sig) { return WASI_ENOTSUP; }
-
-/* ---- The table ---- */
-
-#define H(name, sig) uint32_t w2e_wasi_##name();
-#define LIST(X)                                                                                \
-  X(clock_res_get, "ii:i") X(clock_time_get, "iIi:i") X(fd_advise, "iIIi:i")                   \
-  X(fd_allocate, "iII:i") X(fd_close, "i:i") X(fd_datasync, "i:i") X(fd_fdstat_get, "ii:i")     \
-  X(fd_fdstat_set_flags, "ii:i") X(fd_fdstat_set_rights, "iII:i") X(fd_filestat_get, "ii:i")    \
-  X(fd_filestat_set_size, "iI:i") X(fd_filestat_set_times, "iIIi:i") X(fd_pread, "iiiIi:i")    \
-  X(fd_prestat_dir_name, "iii:i") X(fd_prestat_get, "ii:i") X(fd_pwrite, "iiiIi:i")            \
-  X(fd_read, "iiii:i") X(fd_readdir, "iiiIi:i") X(fd_renumber, "ii:i") X(fd_seek, "iIii:i")     \
-  X(fd_sync, "i:i") X(fd_tell, "ii:i") X(fd_write, "iiii:i")                                    \
-  X(path_create_directory, "iii:i") X(path_filestat_get, "iiiii:i")                             \
-  X(path_filestat_set_times, "iiiiIIi:i") X(path_link, "iiiiiii:i")                             \
-  X(path_open, "iiiiiIIii:i") X(path_readlink, "iiiiii:i") X(path_remove_directory, "iii:i")    \
-  X(path_rename, "iiiiii:i") X(path_symlink, "iiiii:i") X(path_unlink_file, "iii:i")            \
-  X(poll_oneoff, "iiii:i") X(sched_yield, ":i") X(sock_accept, "iii:i")                         \
-  X(sock_recv, "iiiiii:i") X(sock_send, "iiiii:i") X(sock_shutdown, "ii:i")
-LIST(H)
-#undef H
-
-#define ENTRY(name, sig) {#name, sig, (const void *)w2e_wasi_##name},
-static const w2e_wasi_func wasi_funcs[] = {
-    {"args_get", "ii:i", (const void *)args_get},
-    {"args_sizes_get", "ii:i", (const void *)args_sizes_get},
-    {"environ_get", "ii:i", (const void *)environ_get},
-    {"environ_sizes_get", "ii:i", (const void *)environ_sizes_get},
-    {"proc_exit", "i:", (const void *)proc_exit},
-    {"proc_raise", "i:i", (const void *)proc_raise},
-    {"random_get", "ii:i", (const void *)random_get},
-    LIST(ENTRY)
-};
-
-const w2e_wasi_func *w2e_wasi_lookup(const char *name, size_t name_len) {
-  for (size_t i = 0; i < sizeof wasi_funcs / sizeof wasi_funcs[0]; i++)
-    if (strlen(wasi_funcs[i].name) == name_len && memcmp(wasi_funcs[i].name, name, name_len) == 0)
-      return &wasi_funcs[i];
-  return NULL;
-}
-
-const w2e_wasi_func *w2e_wasi_funcs(size_t *count) {
-  *count = sizeof wasi_funcs / sizeof wasi_funcs[0];
-  return wasi_funcs;
-}
+uint32_t w2e_wasi_proc_raise(w2e_vmctx *vm, uint32_t sig) { return WASI_ENOTSUP; }
 
 #endif /* !_WIN32 */

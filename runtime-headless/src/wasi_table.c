@@ -1,16 +1,14 @@
 /*
- * wasi_table_win32.c: the wasi_snapshot_preview1 import table on Windows (the functions are
- * in wasi_win32.c, wasi_fd_win32.c and wasi_path_win32.c): the same names and signature
- * strings as wasi.c's table, behind the same w2e_wasi_lookup / w2e_wasi_funcs.
+ * wasi_table.c: the wasi_snapshot_preview1 import table: each function's name, its signature
+ * (params:results; i = i32, I = i64), checked against the module's import type, and the C
+ * function implementing it, w2e_wasi_NAME, from the POSIX files (wasi*.c) or the Windows ones
+ * (*_win32.c). Portable: the same table for every OS.
  */
-#if defined(_WIN32)
 
 #include "w2e_wasi.h"
 
 #include <stdint.h>
 #include <string.h>
-
-/* ---- The table (names and signatures as wasi.c's) ---- */
 
 #define H(name, sig) uint32_t w2e_wasi_##name();
 H(args_get, "") H(args_sizes_get, "") H(environ_get, "") H(environ_sizes_get, "")
@@ -57,4 +55,3 @@ const w2e_wasi_func *w2e_wasi_funcs(size_t *count) {
   return wasi_funcs;
 }
 
-#endif /* _WIN32 */
