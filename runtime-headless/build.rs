@@ -9,7 +9,11 @@ fn main() {
     build
         .include("include")
         .std("c11")
-        .opt_level(2)
+        // Size over speed, as for every target (see targets/src/runtime.rs), with one section
+        // per function so the link drops what a module never uses.
+        .opt_level_str("s")
+        .flag_if_supported("-ffunction-sections")
+        .flag_if_supported("-fdata-sections")
         .flag_if_supported("-fno-omit-frame-pointer")
         .flag_if_supported("-Wall")
         .flag_if_supported("-Wextra")
