@@ -14,6 +14,15 @@ use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use wasmparser::{FuncType, ValType};
 
+/// Starts the function's body: its entry block, holding the parameters.
+fn enter(b: &mut FunctionBuilder<'_>) -> cranelift_codegen::ir::Block {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    entry
+}
+
 /// The C signature of a trampoline.
 pub fn trampoline_signature(call_conv: CallConv) -> Signature {
     let mut sig = Signature::new(call_conv);
@@ -38,10 +47,7 @@ pub fn build_trampoline(
 ) -> Function {
     let mut func = Function::with_name_signature(name, trampoline_signature(call_conv));
     let mut b = FunctionBuilder::new(&mut func, ctx);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    b.seal_block(entry);
+    let entry = enter(&mut b);
     let [code, vmctx, values] = b.block_params(entry).try_into().expect("three parameters");
     let mut args = vec![vmctx];
     for (i, &p) in ty.params().iter().enumerate() {
@@ -70,10 +76,7 @@ pub fn build_import_stub(
 ) -> Function {
     let mut func = Function::with_name_signature(name, wasm_signature(ty));
     let mut b = FunctionBuilder::new(&mut func, ctx);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    b.seal_block(entry);
+    enter(&mut b);
     match kind {
         crate::StubKind::Trap => {
             b.ins().trap(TrapKind::StubImport.trap_code());
@@ -111,10 +114,7 @@ pub fn build_host_adapter(
 ) -> Function {
     let mut func = Function::with_name_signature(name, wasm_signature(ty));
     let mut b = FunctionBuilder::new(&mut func, ctx);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    b.seal_block(entry);
+    let entry = enter(&mut b);
     if ty.results().len() > 1 {
         // C host functions return at most one value; only wasm functions can satisfy such an
         // import, and those are called directly through their own funcref.
