@@ -11,12 +11,6 @@
 #include "w2e_win32.h"
 #include "wasi_internal.h"
 
-#ifndef WASI_RIGHTS_NOT_DIR /* (older wasi_internal.h) */
-#define WASI_RIGHTS_NOT_DIR                                                                    \
-  (WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_FILESTAT_SET_SIZE |                  \
-   WASI_RIGHT_PATH_FILESTAT_SET_SIZE)
-#endif
-
 /* One guest fd. Directories are handled by path (Win32 has no openat): `path` is the
  * directory's full host path in \\?\ form, no trailing separator; the handle is kept open so
  * the directory cannot be removed or renamed away while it is in use. */
