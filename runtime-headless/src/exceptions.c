@@ -10,6 +10,12 @@
  * treats all registers as clobbered on a try_call's exceptional edge. Frames that are skipped
  * need no cleanup: wasm frames own no resources. Reaching C code (the trampoline that entered
  * wasm) means nobody caught it: that ends the call with the "uncaught exception" trap.
+ *
+ * s390x has no frame pointer: Cranelift's preserve_frame_pointers writes the stack back chain
+ * instead ([SP] of a wasm frame holds its caller's SP, which is also the call-site table's
+ * "FP") and always saves r14 in the caller's register save area (caller SP + 112). C code
+ * keeps no back chain, so an asm entry captures the wasm caller's SP and return address and
+ * the walk only ever reads wasm frames.
  */
 #include "w2e_internal.h"
 
@@ -85,6 +91,15 @@ static void resume(uintptr_t pc, uintptr_t sp, uintptr_t fp, w2e_exception *exn)
                    :
                    : "r"(r_pc), "r"(r_sp), "r"(r_fp), "r"(r_exn)
                    : "memory");
+#elif defined(__s390x__)
+  (void)fp; /* SP is the whole frame state */
+  register uintptr_t r_pc __asm__("r1") = pc;
+  register uintptr_t r_sp __asm__("r7") = sp;
+  register w2e_exception *r_exn __asm__("r6") = exn;
+  __asm__ volatile("lgr %%r15, %%r7\n\tbr %%r1"
+                   :
+                   : "r"(r_pc), "r"(r_sp), "r"(r_exn)
+                   : "memory");
 #else
   (void)pc, (void)sp, (void)fp, (void)exn;
   static const char msg[] = "wasm2exe: exceptions are not supported on this architecture\n";
@@ -94,6 +109,46 @@ static void resume(uintptr_t pc, uintptr_t sp, uintptr_t fp, w2e_exception *exn)
   __builtin_unreachable();
 }
 
+#if defined(__s390x__)
+/* The s390x ELF ABI's register save area: r14 (return address) is at this offset from the SP
+ * that the callee received. */
+#define S390X_R14_SAVE 112
+
+void w2e_throw_s390x(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t sp, uintptr_t ret)
+    __attribute__((noreturn, used));
+
+/* w2e_throw_ref(vmctx, exn): tail-calls w2e_throw_s390x with the wasm caller's SP (r15 at
+ * entry: builtins are called without stack arguments) and return address (r14). */
+__asm__(".section .text.w2e_throw_ref,\"ax\",@progbits\n"
+        ".globl w2e_throw_ref\n"
+        ".type w2e_throw_ref,@function\n"
+        "w2e_throw_ref:\n"
+        "\tlgr %r4, %r15\n"
+        "\tlgr %r5, %r14\n"
+        "\tjg w2e_throw_s390x\n"
+        ".size w2e_throw_ref, .-w2e_throw_ref\n"
+        ".text\n");
+
+void w2e_throw_s390x(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t sp, uintptr_t ret) {
+  (void)vmctx;
+  if (!exn) w2e_raise_trap(W2E_TRAP_NULL_REFERENCE);
+  /* sp: the body SP of the wasm frame that `ret` returns into. */
+  for (int steps = 0; steps < 1000000; steps++) {
+    const w2e_module *m;
+    uint32_t func;
+    if (!ret || (sp & 7) || !w2e_lookup_code(ret - 1, &m, &func)) break;
+    uintptr_t chain;
+    memcpy(&chain, (const void *)sp, sizeof chain);
+    if (chain <= sp) break;
+    uintptr_t code = (uintptr_t)m->funcs[func].code;
+    const w2e_call_site *site = find_call_site(m, func, (uint32_t)(ret - code));
+    if (site) resume(code + site->handler_offset, chain - site->frame_offset, chain, exn);
+    memcpy(&ret, (const void *)(chain + S390X_R14_SAVE), sizeof ret);
+    sp = chain;
+  }
+  w2e_raise_trap(W2E_TRAP_UNCAUGHT_EXCEPTION);
+}
+#else
 void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exn) {
   (void)vmctx;
   if (!exn) w2e_raise_trap(W2E_TRAP_NULL_REFERENCE);
@@ -121,3 +176,4 @@ void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exn) {
   }
   w2e_raise_trap(W2E_TRAP_UNCAUGHT_EXCEPTION);
 }
+#endif
