@@ -80,13 +80,6 @@ impl Bundles {
     /// A relocatable object for `triple` defining `w2e_main_bundle` (an empty blob without
     /// bundles: the symbol is always there).
     pub fn object(&self, triple: &Triple) -> Result<Vec<u8>> {
-        if !self.guests.is_empty()
-            && triple.operating_system == target_lexicon::OperatingSystem::Windows
-        {
-            bail!(
-                "--bundle: the Windows runtime does not serve bundles yet; use --dir for {triple}"
-            );
-        }
         let mut obj = crate::config::new_object(triple)?;
         let section = obj.section_id(StandardSection::ReadOnlyData);
         let align = if self.guests.is_empty() {

@@ -4,7 +4,16 @@
 //! what it prints under wasmtime with the tree granted by `--dir`; its attempts to write must
 //! fail with the read-only errnos.
 //!
+//! `W2E_TEST_TARGET=TRIPLE` builds and runs the executables for another cell (under qemu or
+//! wine), as for the WASI tests.
+//!
 //! Needs zig and wasmtime for python3 (`pip install ziglang wasmtime`), as the WASI tests.
+
+#[path = "wasi_support/cell.rs"]
+#[allow(dead_code)] // shared with the WASI tests, which use all of it
+mod cell;
+
+use cell::cell;
 
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -62,21 +71,36 @@ fn make_fixture(root: &Path) {
     fs::write(root.join("big.bin"), big).unwrap();
 }
 
+/// Runs wasm2exe; a build (one with `-o`) is for the selected cell.
 fn wasm2exe(args: &[&str], cwd: &Path) -> Output {
+    let builds = args.contains(&"-o");
     Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
         .args(args)
+        .args(if builds {
+            cell().build_flags()
+        } else {
+            Vec::new()
+        })
         .current_dir(cwd)
         .output()
         .expect("run wasm2exe")
 }
 
+/// Runs `exe` of the selected cell in its own directory, with an empty environment.
 fn run_alone(exe: &Path, args: &[&str]) -> Output {
-    Command::new(exe)
+    cell()
+        .command(exe, "probe")
         .args(args)
         .current_dir(exe.parent().unwrap())
         .env_clear()
+        .envs(cell().runner_env())
         .output()
         .expect("run the executable")
+}
+
+/// The name of an executable called `stem` in the selected cell (`.exe` on Windows).
+fn exe_name(stem: &str) -> String {
+    cell().exe_name(stem)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -90,7 +114,7 @@ fn bundled_tree_reads_like_a_granted_directory_and_refuses_writes() {
     make_fixture(&root.path().join("fixture"));
 
     // A relative HOST_DIR is read where wasm2exe runs, at build time.
-    let built = root.path().join("probe");
+    let built = root.path().join(exe_name("probe"));
     let out = wasm2exe(
         &[
             wasm.to_str().unwrap(),
@@ -123,7 +147,7 @@ fn bundled_tree_reads_like_a_granted_directory_and_refuses_writes() {
     fs::remove_dir_all(root.path().join("fixture")).unwrap();
     let alone_dir = root.path().join("alone");
     fs::create_dir(&alone_dir).unwrap();
-    let alone = alone_dir.join("probe");
+    let alone = alone_dir.join(exe_name("probe"));
     fs::rename(&built, &alone).unwrap();
 
     let native = run_alone(&alone, &[]);
@@ -213,13 +237,16 @@ fn bundles_and_dirs_are_preopened_dirs_first() {
             "--bundle",
             "b2::/two",
             "-o",
-            "prestat",
+            &exe_name("prestat"),
         ],
         dir.path(),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let run = Command::new(dir.path().join("prestat"))
+    let run = cell()
+        .command(&dir.path().join(exe_name("prestat")), "prestat")
         .current_dir(dir.path())
+        .env_clear()
+        .envs(cell().runner_env())
         .output()
         .unwrap();
     assert_eq!(

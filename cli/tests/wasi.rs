@@ -10,6 +10,11 @@
 //! preopened directory changed and nothing secret was printed. Agreeing with wasmtime is not
 //! enough there, because both could be wrong the same way.
 //!
+//! `W2E_TEST_TARGET=TRIPLE` runs the same tests for another cell of targets.toml: the
+//! executables are built with `--target TRIPLE` and run under qemu or wine (see
+//! `wasi_support/cell.rs`); where that cell cannot do what wasmtime does, the difference must
+//! be listed, with its reason, in `wasi_support/deviations/TRIPLE.txt`.
+//!
 //! Needs `pip install ziglang wasmtime`; without them every test fails and says so.
 
 mod wasi_support;
@@ -207,10 +212,13 @@ fn path_link_makes_hard_links_like_wasmtime() {
 #[test]
 fn path_symlink_and_path_readlink_like_wasmtime() {
     let native = sandbox_run("paths", &["symlink"]).compare();
-    assert_eq!(
-        native.tree.get("sandbox/new_link"),
-        Some(&Node::Symlink("hello.txt".into()))
-    );
+    // Where a listed deviation says links cannot be made (Windows), compare() checked that.
+    if !native.deviates {
+        assert_eq!(
+            native.tree.get("sandbox/new_link"),
+            Some(&Node::Symlink("hello.txt".into()))
+        );
+    }
 }
 
 #[test]
@@ -313,7 +321,7 @@ fn escape_through_an_absolute_symlink_is_denied_like_wasmtime() {
 fn symlink_loops_end_in_eloop_like_wasmtime() {
     let native = sandbox_run("escape", &["loop"]).compare();
     assert_sandbox_held(&native);
-    assert!(native.stdout.contains("open loop_a: errno=32"));
+    assert!(native.deviates || native.stdout.contains("open loop_a: errno=32"));
 }
 
 #[test]

@@ -163,12 +163,8 @@ void w2e_wasi_configure(const char *records) {
       p += strlen(p) + 1;
       const char *index = p;
       p += strlen(p) + 1;
-#if defined(_WIN32)
-      fail("bundle ", guest, ": bundles are not supported on Windows yet", NULL, NULL);
-#else
       const char *why = wasi_bundle_add_preopen(guest, index);
       if (why) fail6("cannot serve bundle ", index, " as ", guest, ": ", why);
-#endif
     }
   }
   if (runtime) {

@@ -50,8 +50,19 @@
  * but never above the fd's directory (perm, 63), an absolute path is perm, an empty one
  * noent, a trailing slash needs a directory (notdir).
  */
-#if !defined(_WIN32) /* whole file: POSIX only (the Windows runtime has no bundles yet) */
+#if defined(_WIN32) /* the fd table is Windows' own (wasi_fd_win32.c) */
+#include "wasi_win32.h"
+#define fd_get w32_fd_get
+#define fd_insert w32_fd_insert
+#define NO_HOST(e) ((e).h = NULL)
+#define inode_of(dev, i) wasi_win32_inode(dev, i) /* as the Windows side's own files */
+#else
 #include "wasi_internal.h"
+#define fd_get wasi_fd_get
+#define fd_insert wasi_fd_insert
+#define NO_HOST(e) ((e).host = -1)
+#define inode_of(dev, i) wasi_inode_hash(dev, i)
+#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +95,7 @@ static const char *ent_name(uint32_t i, uint32_t *len) {
 }
 static uint8_t ent_type(uint32_t i) { return ent(i)[32]; }
 static bool ent_is_dir(uint32_t i) { return ent_type(i) == WASI_FILETYPE_DIRECTORY; }
-static uint64_t ent_ino(uint32_t i) { return wasi_inode_hash(BUNDLE_DEV, i); }
+static uint64_t ent_ino(uint32_t i) { return inode_of(BUNDLE_DEV, i); }
 
 /* Checks the blob once: NULL when it is usable, else why not. */
 static const char *load(void) {
@@ -128,26 +139,26 @@ const char *wasi_bundle_add_preopen(const char *guest, const char *index) {
   char *end;
   unsigned long k = strtoul(index, &end, 10);
   if (!*index || *end || k >= nbundles) return "the executable holds no bundle of that number";
-  wasi_fd e;
+  wasi_bfd e;
   memset(&e, 0, sizeof e);
   e.kind = WASI_FD_BUNDLE_DIR;
   e.filetype = WASI_FILETYPE_DIRECTORY;
-  e.host = -1;
+  NO_HOST(e);
   e.base = WASI_RIGHTS_BUNDLE_DIR;
   e.inheriting = WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE | WRITE_INTENT;
   e.bundle_entry = wasi_load32(blob + HEADER_SIZE + 8 * k);
   e.preopen = strdup(guest);
   uint32_t fd;
-  if (!e.preopen || wasi_fd_insert(&e, &fd) != WASI_ESUCCESS) {
+  if (!e.preopen || fd_insert(&e, &fd) != WASI_ESUCCESS) {
     free(e.preopen);
     return "out of memory";
   }
   return NULL;
 }
 
-wasi_fd *wasi_bundle_fd(uint32_t fd) {
+wasi_bfd *wasi_bundle_fd(uint32_t fd) {
   uint32_t err;
-  wasi_fd *e = wasi_fd_get(fd, 0, &err);
+  wasi_bfd *e = fd_get(fd, 0, &err);
   return e && (e->kind == WASI_FD_BUNDLE_FILE || e->kind == WASI_FD_BUNDLE_DIR) ? e : NULL;
 }
 
@@ -221,7 +232,7 @@ static uint32_t resolve(uint32_t start, const char *path, resolved *out) {
 }
 
 /* Reads the guest path and resolves it under bundle directory fd `e`, which needs `rights`. */
-static uint32_t resolve_at(w2e_vmctx *vm, const wasi_fd *e, uint64_t rights, uint32_t path,
+static uint32_t resolve_at(w2e_vmctx *vm, const wasi_bfd *e, uint64_t rights, uint32_t path,
                            uint32_t len, resolved *r) {
   if (e->kind != WASI_FD_BUNDLE_DIR) return WASI_EBADF;
   if ((e->base & rights) != rights) return WASI_ENOTCAPABLE;
@@ -246,7 +257,7 @@ static void store_filestat(uint8_t *p, uint32_t i) {
   wasi_store64(p + 56, ent_mtime(i));
 }
 
-uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_fd *dir, uint32_t path, uint32_t path_len,
+uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_bfd *dir, uint32_t path, uint32_t path_len,
                                uint32_t oflags, uint64_t base, uint64_t inheriting,
                                uint32_t fdflags, uint32_t fd_out) {
   if (dir->kind != WASI_FD_BUNDLE_DIR) return WASI_ENOTDIR;
@@ -265,22 +276,22 @@ uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_fd *dir, uint32_t path, uint3
   bool writes = (base & WRITE_INTENT) || (oflags & WASI_OFLAG_TRUNC);
   if (is_dir && (writes || (oflags & WASI_OFLAG_CREAT))) return WASI_EISDIR;
   if (writes) return WASI_EROFS;
-  wasi_fd ne;
+  wasi_bfd ne;
   memset(&ne, 0, sizeof ne);
   ne.kind = is_dir ? WASI_FD_BUNDLE_DIR : WASI_FD_BUNDLE_FILE;
   ne.filetype = ent_type(r.found);
-  ne.host = -1;
+  NO_HOST(ne);
   ne.fdflags = (uint16_t)(is_dir ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK) : fdflags);
   ne.base = base & dir->inheriting & (is_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0) &
             (WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE);
   ne.inheriting = inheriting & dir->inheriting;
   ne.bundle_entry = r.found;
   uint32_t nfd;
-  if ((err = wasi_fd_insert(&ne, &nfd))) return err;
+  if ((err = fd_insert(&ne, &nfd))) return err;
   return wasi_put32(vm, fd_out, nfd);
 }
 
-uint32_t wasi_bundle_path_filestat_get(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uint32_t len,
+uint32_t wasi_bundle_path_filestat_get(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint32_t len,
                                        uint32_t buf) {
   resolved r;
   uint32_t err = resolve_at(vm, e, WASI_RIGHT_PATH_FILESTAT_GET, path, len, &r);
@@ -292,7 +303,7 @@ uint32_t wasi_bundle_path_filestat_get(w2e_vmctx *vm, wasi_fd *e, uint32_t path,
   return WASI_ESUCCESS;
 }
 
-uint32_t wasi_bundle_path_readlink(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uint32_t len,
+uint32_t wasi_bundle_path_readlink(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint32_t len,
                                    uint32_t buf, uint32_t buf_len, uint32_t bufused) {
   resolved r;
   uint32_t err = resolve_at(vm, e, WASI_RIGHT_PATH_READLINK, path, len, &r);
@@ -301,7 +312,7 @@ uint32_t wasi_bundle_path_readlink(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uin
   return r.found == NONE ? WASI_ENOENT : WASI_EINVAL;
 }
 
-uint32_t wasi_bundle_path_mutate(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uint32_t len,
+uint32_t wasi_bundle_path_mutate(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint32_t len,
                                  bool creates) {
   resolved r;
   uint32_t err = resolve_at(vm, e, 0, path, len, &r);
@@ -314,7 +325,7 @@ uint32_t wasi_bundle_path_mutate(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uint3
 /* One side of path_rename / path_link: a bundle directory (its path resolved) or a host one. */
 static uint32_t pair_side(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
   uint32_t err;
-  wasi_fd *e = wasi_fd_get(fd, 0, &err);
+  wasi_bfd *e = fd_get(fd, 0, &err);
   if (!e) return err;
   if (e->kind == WASI_FD_BUNDLE_DIR) {
     resolved r;
@@ -333,7 +344,7 @@ uint32_t wasi_bundle_path_pair(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_path
 
 /* ---- Open files and directories ---- */
 
-uint32_t wasi_bundle_io(w2e_vmctx *vm, wasi_fd *e, uint32_t iovs, uint32_t iovs_len,
+uint32_t wasi_bundle_io(w2e_vmctx *vm, wasi_bfd *e, uint32_t iovs, uint32_t iovs_len,
                         bool positional, uint64_t offset, uint32_t nptr, bool writing) {
   if (writing || e->kind != WASI_FD_BUNDLE_FILE || !(e->base & WASI_RIGHT_FD_READ))
     return WASI_EBADF;
@@ -360,7 +371,7 @@ uint32_t wasi_bundle_io(w2e_vmctx *vm, wasi_fd *e, uint32_t iovs, uint32_t iovs_
   return wasi_put32(vm, nptr, (uint32_t)n);
 }
 
-uint32_t wasi_bundle_fd_seek(w2e_vmctx *vm, wasi_fd *e, uint64_t offset, uint32_t whence,
+uint32_t wasi_bundle_fd_seek(w2e_vmctx *vm, wasi_bfd *e, uint64_t offset, uint32_t whence,
                              uint32_t newoffset) {
   if (e->kind != WASI_FD_BUNDLE_FILE) return WASI_EBADF;
   uint64_t right = offset == 0 && whence == 1 ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
@@ -375,19 +386,19 @@ uint32_t wasi_bundle_fd_seek(w2e_vmctx *vm, wasi_fd *e, uint64_t offset, uint32_
   return wasi_put64(vm, newoffset, e->bundle_pos);
 }
 
-uint32_t wasi_bundle_fd_tell(w2e_vmctx *vm, wasi_fd *e, uint32_t offset) {
+uint32_t wasi_bundle_fd_tell(w2e_vmctx *vm, wasi_bfd *e, uint32_t offset) {
   if (e->kind != WASI_FD_BUNDLE_FILE) return WASI_EBADF;
   if (!(e->base & WASI_RIGHT_FD_TELL)) return WASI_ENOTCAPABLE;
   if (!wasi_guest(vm, offset, 8)) return WASI_EFAULT;
   return wasi_put64(vm, offset, e->bundle_pos);
 }
 
-uint32_t wasi_bundle_fd_simple(wasi_fd *e, uint64_t right, uint32_t ok) {
+uint32_t wasi_bundle_fd_simple(wasi_bfd *e, uint64_t right, uint32_t ok) {
   if (e->kind != WASI_FD_BUNDLE_FILE) return WASI_EBADF;
   return (e->base & right) == right ? ok : WASI_ENOTCAPABLE;
 }
 
-uint32_t wasi_bundle_fd_filestat_get(w2e_vmctx *vm, wasi_fd *e, uint32_t buf) {
+uint32_t wasi_bundle_fd_filestat_get(w2e_vmctx *vm, wasi_bfd *e, uint32_t buf) {
   if (!(e->base & WASI_RIGHT_FD_FILESTAT_GET)) return WASI_ENOTCAPABLE;
   uint8_t *p = wasi_guest(vm, buf, 64);
   if (!p) return WASI_EFAULT;
@@ -395,7 +406,7 @@ uint32_t wasi_bundle_fd_filestat_get(w2e_vmctx *vm, wasi_fd *e, uint32_t buf) {
   return WASI_ESUCCESS;
 }
 
-bool wasi_bundle_at_end(const wasi_fd *e) {
+bool wasi_bundle_at_end(const wasi_bfd *e) {
   return e->kind == WASI_FD_BUNDLE_FILE && e->bundle_pos >= ent_size(e->bundle_entry);
 }
 
@@ -419,7 +430,7 @@ static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next,
   return *used < len;
 }
 
-uint32_t wasi_bundle_fd_readdir(w2e_vmctx *vm, wasi_fd *e, uint32_t buf, uint32_t buf_len,
+uint32_t wasi_bundle_fd_readdir(w2e_vmctx *vm, wasi_bfd *e, uint32_t buf, uint32_t buf_len,
                                 uint64_t cookie, uint32_t bufused) {
   if (e->kind != WASI_FD_BUNDLE_DIR) return WASI_EBADF;
   if (!(e->base & WASI_RIGHT_FD_READDIR)) return WASI_ENOTCAPABLE;
@@ -442,4 +453,3 @@ uint32_t wasi_bundle_fd_readdir(w2e_vmctx *vm, wasi_fd *e, uint32_t buf, uint32_
   return wasi_put32(vm, bufused, used);
 }
 
-#endif /* !_WIN32 */

@@ -241,7 +241,7 @@ uint32_t w2e_wasi_fd_fdstat_set_flags(w2e_vmctx *vm, uint32_t fd, uint32_t flags
   uint32_t err;
   w32_fd *e = w32_fd_get(fd, 0, &err);
   if (!e) return err;
-  if (e->kind != WASI_FD_FILE) return WASI_EBADF;
+  if (e->kind != WASI_FD_FILE && e->kind != WASI_FD_BUNDLE_FILE) return WASI_EBADF;
   if (!(e->base & WASI_RIGHT_FD_FDSTAT_SET_FLAGS)) return WASI_ENOTCAPABLE;
   if (flags & (WASI_FDFLAG_DSYNC | WASI_FDFLAG_SYNC | WASI_FDFLAG_RSYNC)) return WASI_EINVAL;
   /* APPEND is applied by fd_write (a seek to the end first); NONBLOCK is recorded only. */
@@ -324,6 +324,8 @@ static bool seek(HANDLE h, int64_t off, DWORD how, uint64_t *pos) {
 
 static uint32_t do_io(w2e_vmctx *vm, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                       bool positional, uint64_t offset, uint32_t nptr, bool writing) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_io(vm, b, iovs, iovs_len, positional, offset, nptr, writing);
   uint32_t err;
   w32_fd *e = io_fd(fd, writing, &err);
   if (!e) return err;
@@ -411,6 +413,8 @@ static w32_fd *file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *e
 uint32_t w2e_wasi_fd_seek(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint32_t whence,
                           uint32_t newoffset) {
   if (whence > 2) return WASI_EINVAL;
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_seek(vm, b, offset, whence, newoffset);
   uint32_t err;
   uint64_t right = offset == 0 && whence == 1 ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
   w32_fd *e = file_fd(fd, 0, WASI_ESPIPE, &err);
@@ -424,6 +428,8 @@ uint32_t w2e_wasi_fd_seek(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint32_t 
 }
 
 uint32_t w2e_wasi_fd_tell(w2e_vmctx *vm, uint32_t fd, uint32_t offset) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_tell(vm, b, offset);
   uint32_t err;
   w32_fd *e = file_fd(fd, WASI_RIGHT_FD_TELL, WASI_ESPIPE, &err);
   if (!e) return err;
@@ -434,6 +440,8 @@ uint32_t w2e_wasi_fd_tell(w2e_vmctx *vm, uint32_t fd, uint32_t offset) {
 }
 
 static uint32_t sync_fd(uint32_t fd, uint64_t right) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_simple(b, right, WASI_ESUCCESS);
   uint32_t err;
   w32_fd *e = w32_fd_get(fd, 0, &err);
   if (!e) return err;
@@ -451,15 +459,22 @@ uint32_t w2e_wasi_fd_datasync(w2e_vmctx *vm, uint32_t fd) {
 uint32_t w2e_wasi_fd_advise(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint64_t len,
                             uint32_t advice) {
   if (advice > 5) return WASI_EINVAL;
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) {
+    uint32_t ok = offset > INT64_MAX || len > INT64_MAX ? WASI_EINVAL : WASI_ESUCCESS;
+    return wasi_bundle_fd_simple(b, WASI_RIGHT_FD_ADVISE, ok);
+  }
   uint32_t err;
   w32_fd *e = file_fd(fd, WASI_RIGHT_FD_ADVISE, WASI_EBADF, &err);
   return e ? WASI_ESUCCESS : err; /* advice only: Win32 has nothing to give it to */
 }
 
 uint32_t w2e_wasi_fd_allocate(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint64_t len) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_simple(b, 0, WASI_ENOTSUP);
   uint32_t err;
-  w32_fd *e = file_fd(fd, WASI_RIGHT_FD_ALLOCATE, WASI_EBADF, &err);
-  return e ? WASI_ENOTSUP : err; /* as wasmtime */
+  w32_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
+  return e ? WASI_ENOTSUP : err; /* as wasmtime: notsup for every open file, whatever its rights */
 }
 
 /* ---- Filestat ---- */
@@ -507,6 +522,8 @@ uint32_t wasi_win32_filestat(HANDLE h, uint8_t *p) {
 }
 
 uint32_t w2e_wasi_fd_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t buf) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_filestat_get(vm, b, buf);
   uint32_t err;
   w32_fd *e = w32_fd_get(fd, WASI_RIGHT_FD_FILESTAT_GET, &err);
   if (!e) return err;
@@ -516,6 +533,8 @@ uint32_t w2e_wasi_fd_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t buf) {
 }
 
 uint32_t w2e_wasi_fd_filestat_set_size(w2e_vmctx *vm, uint32_t fd, uint64_t size) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_simple(b, 0, WASI_EINVAL); /* as a file opened read-only */
   uint32_t err;
   w32_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
   if (!e) return err;
@@ -528,11 +547,14 @@ uint32_t w2e_wasi_fd_filestat_set_size(w2e_vmctx *vm, uint32_t fd, uint64_t size
              : wasi_win32_errno(GetLastError());
 }
 
+static bool bad_time_flags(uint32_t flags) {
+  return (flags & ~(uint32_t)WASI_FST_ALL) ||
+         ((flags & WASI_FST_ATIM) && (flags & WASI_FST_ATIM_NOW)) ||
+         ((flags & WASI_FST_MTIM) && (flags & WASI_FST_MTIM_NOW));
+}
+
 uint32_t wasi_win32_set_times(HANDLE h, uint64_t atim, uint64_t mtim, uint32_t flags) {
-  if ((flags & ~(uint32_t)WASI_FST_ALL) ||
-      ((flags & WASI_FST_ATIM) && (flags & WASI_FST_ATIM_NOW)) ||
-      ((flags & WASI_FST_MTIM) && (flags & WASI_FST_MTIM_NOW)))
-    return WASI_EINVAL;
+  if (bad_time_flags(flags)) return WASI_EINVAL;
   FILETIME now, a, m;
   GetSystemTimeAsFileTime(&now);
   a = flags & WASI_FST_ATIM_NOW ? now : wasi_win32_ns_to_ft(atim);
@@ -547,6 +569,7 @@ uint32_t wasi_win32_set_times(HANDLE h, uint64_t atim, uint64_t mtim, uint32_t f
 
 uint32_t w2e_wasi_fd_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint64_t atim, uint64_t mtim,
                                         uint32_t flags) {
+  if (wasi_bundle_fd(fd)) return bad_time_flags(flags) ? WASI_EINVAL : WASI_EROFS;
   uint32_t err;
   w32_fd *e = w32_fd_get(fd, WASI_RIGHT_FD_FILESTAT_SET_TIMES, &err);
   if (!e) return err;

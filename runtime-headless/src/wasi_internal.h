@@ -200,35 +200,43 @@ uint8_t wasi_filetype_of_mode(unsigned mode);
    WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |                   \
    WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_POLL_FD_READWRITE)
 
+/* A bundle fd is an entry of the fd table: POSIX's wasi_fd, or Windows' w32_fd
+ * (wasi_win32.h), which both carry kind, rights, preopen, bundle_entry and bundle_pos. */
+#if defined(_WIN32)
+typedef struct w32_fd wasi_bfd;
+#else
+typedef struct wasi_fd wasi_bfd;
+#endif
+
 /* Adds bundle number `index` (decimal) of the embedded blob as a preopened directory seen as
  * `guest`. NULL on success, else why not (for the start-up error). */
 const char *wasi_bundle_add_preopen(const char *guest, const char *index);
 /* The entry of `fd` when it is a bundle file or directory, else NULL. The WASI calls that take
  * an fd start with `if (wasi_bundle_fd(fd)) return wasi_bundle_...(...)`. */
-wasi_fd *wasi_bundle_fd(uint32_t fd);
+wasi_bfd *wasi_bundle_fd(uint32_t fd);
 /* The bundle side of each call taking an fd; arguments as the call's own. */
-uint32_t wasi_bundle_io(w2e_vmctx *vm, wasi_fd *e, uint32_t iovs, uint32_t iovs_len,
+uint32_t wasi_bundle_io(w2e_vmctx *vm, wasi_bfd *e, uint32_t iovs, uint32_t iovs_len,
                         bool positional, uint64_t offset, uint32_t nptr, bool writing);
-uint32_t wasi_bundle_fd_seek(w2e_vmctx *vm, wasi_fd *e, uint64_t offset, uint32_t whence,
+uint32_t wasi_bundle_fd_seek(w2e_vmctx *vm, wasi_bfd *e, uint64_t offset, uint32_t whence,
                              uint32_t newoffset);
-uint32_t wasi_bundle_fd_tell(w2e_vmctx *vm, wasi_fd *e, uint32_t offset);
+uint32_t wasi_bundle_fd_tell(w2e_vmctx *vm, wasi_bfd *e, uint32_t offset);
 /* fd_sync, fd_datasync, fd_advise, fd_allocate, fd_filestat_set_size: `right` needed, `ok` the
  * answer for a file that has it (directories: badf). */
-uint32_t wasi_bundle_fd_simple(wasi_fd *e, uint64_t right, uint32_t ok);
-uint32_t wasi_bundle_fd_filestat_get(w2e_vmctx *vm, wasi_fd *e, uint32_t buf);
-uint32_t wasi_bundle_fd_readdir(w2e_vmctx *vm, wasi_fd *e, uint32_t buf, uint32_t buf_len,
+uint32_t wasi_bundle_fd_simple(wasi_bfd *e, uint64_t right, uint32_t ok);
+uint32_t wasi_bundle_fd_filestat_get(w2e_vmctx *vm, wasi_bfd *e, uint32_t buf);
+uint32_t wasi_bundle_fd_readdir(w2e_vmctx *vm, wasi_bfd *e, uint32_t buf, uint32_t buf_len,
                                 uint64_t cookie, uint32_t bufused);
-uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_fd *dir, uint32_t path, uint32_t path_len,
+uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_bfd *dir, uint32_t path, uint32_t path_len,
                                uint32_t oflags, uint64_t base, uint64_t inheriting,
                                uint32_t fdflags, uint32_t fd_out);
-uint32_t wasi_bundle_path_filestat_get(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uint32_t len,
+uint32_t wasi_bundle_path_filestat_get(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint32_t len,
                                        uint32_t buf);
-uint32_t wasi_bundle_path_readlink(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uint32_t len,
+uint32_t wasi_bundle_path_readlink(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint32_t len,
                                    uint32_t buf, uint32_t buf_len, uint32_t bufused);
 /* The mutating path calls on a bundle directory: the path is resolved (its errors first),
  * then rofs; `creates` (create_directory, symlink, link target) gives exist for a name that
  * exists, the others noent for one that does not. */
-uint32_t wasi_bundle_path_mutate(w2e_vmctx *vm, wasi_fd *e, uint32_t path, uint32_t len,
+uint32_t wasi_bundle_path_mutate(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint32_t len,
                                  bool creates);
 /* path_rename and path_link when either fd is a bundle's: each side checked as its own kind,
  * then rofs. */
@@ -236,7 +244,7 @@ uint32_t wasi_bundle_path_pair(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_path
                                uint32_t old_len, uint32_t new_fd, uint32_t new_path,
                                uint32_t new_len);
 /* poll_oneoff: whether a bundle file's read position is at (or past) its end. */
-bool wasi_bundle_at_end(const wasi_fd *e);
+bool wasi_bundle_at_end(const wasi_bfd *e);
 
 /* ---- Sandboxed path resolution (wasi_path.c) ---- */
 

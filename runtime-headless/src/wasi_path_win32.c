@@ -329,6 +329,28 @@ static void clear_listing(w32_fd *e) {
 /* Reads the directory's entries (without "." and "..") into e->ents, with their file ids
  * (FileIdBothDirectoryInfo on the open handle), so the guest's libc need not stat each entry
  * for its inode. Falls back to FindFirstFileExW (inode 0) where the file system has no ids. */
+/* A fresh handle on directory fd `e` (NULL when that fails or finds another directory than
+ * the fd's own): Wine answers a restarted listing of a long-open handle from what it read
+ * first, so entries created since would be missing. */
+static HANDLE fresh_dir_handle(const w32_fd *e) {
+  size_t n = wcslen(e->path);
+  wchar_t *p = malloc((n + 2) * sizeof *p);
+  if (!p) return NULL;
+  memcpy(p, e->path, (n + 1) * sizeof *p);
+  if (n && p[n - 1] == L':') wcscat(p, L"\\"); /* a drive's root */
+  HANDLE h = CreateFileW(p, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES, SHARE_ALL, NULL,
+                         OPEN_EXISTING, NOFOLLOW, NULL);
+  free(p);
+  if (h == INVALID_HANDLE_VALUE) return NULL;
+  BY_HANDLE_FILE_INFORMATION a, b;
+  if (GetFileInformationByHandle(h, &a) && GetFileInformationByHandle(e->h, &b) &&
+      a.dwVolumeSerialNumber == b.dwVolumeSerialNumber && a.nFileIndexHigh == b.nFileIndexHigh &&
+      a.nFileIndexLow == b.nFileIndexLow)
+    return h;
+  CloseHandle(h);
+  return NULL;
+}
+
 static uint32_t read_listing(w32_fd *e) {
   clear_listing(e);
   uint32_t cap = 0, err = WASI_ESUCCESS;
@@ -336,10 +358,11 @@ static uint32_t read_listing(w32_fd *e) {
   const DWORD size = 64 * 1024;
   uint8_t *buf = malloc(size);
   if (!buf) return WASI_ENOMEM;
-  bool first = true, ids = GetFileInformationByHandle(e->h, &self);
+  HANDLE fresh = fresh_dir_handle(e), dh = fresh ? fresh : e->h;
+  bool first = true, ids = GetFileInformationByHandle(dh, &self);
   while (ids && !err) {
     if (!GetFileInformationByHandleEx(
-            e->h, first ? FileIdBothDirectoryRestartInfo : FileIdBothDirectoryInfo, buf, size)) {
+            dh, first ? FileIdBothDirectoryRestartInfo : FileIdBothDirectoryInfo, buf, size)) {
       DWORD le = GetLastError();
       if (le == ERROR_NO_MORE_FILES) break;
       if (first) ids = false; /* not supported here: list by name */
@@ -358,6 +381,7 @@ static uint32_t read_listing(w32_fd *e) {
     }
   }
   free(buf);
+  if (fresh) CloseHandle(fresh);
   if (ids || err) return err;
 
   clear_listing(e);
@@ -383,9 +407,11 @@ static uint32_t read_listing(w32_fd *e) {
 
 uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t buf_len,
                              uint64_t cookie, uint32_t bufused) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_fd_readdir(vm, b, buf, buf_len, cookie, bufused);
   uint32_t err;
   w32_fd *e = dir_fd(fd, WASI_RIGHT_FD_READDIR, &err);
-  if (!e) return err;
+  if (!e) return err == WASI_ENOTDIR ? WASI_EBADF : err; /* a file: badf, as wasmtime */
   uint8_t *out = wasi_guest(vm, buf, buf_len);
   if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
   uint32_t used = 0;
@@ -418,6 +444,9 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   if ((dirflags & ~1u) || (oflags & ~(uint32_t)WASI_OFLAGS_ALL) ||
       (fdflags & ~(uint32_t)WASI_FDFLAGS_ALL) || ((base | inheriting) & ~WASI_RIGHTS_ALL))
     return WASI_EINVAL;
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b)
+    return wasi_bundle_path_open(vm, b, path, path_len, oflags, base, inheriting, fdflags, fd_out);
   uint32_t err;
   w32_fd *dir = dir_fd(fd, 0, &err);
   if (!dir) return err;
@@ -525,6 +554,8 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
 /* ---- The other path calls ---- */
 
 uint32_t w2e_wasi_path_create_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, true);
   w32_resolved r;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, &r, NULL);
   if (err) return err;
@@ -546,6 +577,8 @@ static uint32_t check_existing(const w32_resolved *r, bool follow) {
 uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t path,
                                     uint32_t len, uint32_t buf) {
   if (flags & ~1u) return WASI_EINVAL;
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_filestat_get(vm, b, path, len, buf);
   w32_resolved r;
   w32_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len, &r, &dir);
@@ -569,6 +602,8 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
                                           uint32_t path, uint32_t len, uint64_t atim,
                                           uint64_t mtim, uint32_t fst_flags) {
   if (flags & ~1u) return WASI_EINVAL;
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   w32_resolved r;
   w32_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len, &r, &dir);
@@ -584,6 +619,8 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
 }
 
 uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   w32_resolved r;
   w32_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, &r, &dir);
@@ -599,14 +636,19 @@ uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, ui
 }
 
 uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   w32_resolved r;
   w32_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, &r, &dir);
   if (err) return err;
   DWORD a = r.attrs;
-  if (r.is_dir_itself) err = WASI_EBUSY;
+  /* As wasmtime (and rmdir(2) on "."): the directory itself, or "dir/" (cap-std removes it
+   * as "dir/."), is inval. */
+  if (r.is_dir_itself) err = WASI_EINVAL;
   else if (a == INVALID_FILE_ATTRIBUTES) err = missing();
   else if (!is_dir(a) || is_link(a)) err = WASI_ENOTDIR;
+  else if (r.trailing_slash) err = WASI_EINVAL;
   else err = delete_checked(&r, dir);
   w32_resolved_free(&r);
   return err;
@@ -614,6 +656,8 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
 
 uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uint32_t old_len,
                               uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
+  if (wasi_bundle_fd(fd) || wasi_bundle_fd(new_fd))
+    return wasi_bundle_path_pair(vm, fd, old_path, old_len, new_fd, new_path, new_len);
   w32_resolved src, dst;
   w32_fd *sdir, *ddir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, &src, &sdir);
@@ -648,6 +692,8 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
                             uint32_t old_len, uint32_t new_fd, uint32_t new_path,
                             uint32_t new_len) {
   if (old_flags & ~1u) return WASI_EINVAL;
+  if (wasi_bundle_fd(old_fd) || wasi_bundle_fd(new_fd))
+    return wasi_bundle_path_pair(vm, old_fd, old_path, old_len, new_fd, new_path, new_len);
   w32_resolved src, dst;
   w32_fd *src_dir;
   uint32_t err =
@@ -675,16 +721,32 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
   return err;
 }
 
-/* Links are never followed on Windows, so the guest cannot make them either. */
+/* Links are never followed on Windows, so the guest cannot make them either: after the new
+ * path's own errors (perm, noent, exist: as wasmtime), notsup. */
 uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_len, uint32_t fd,
                                uint32_t new_path, uint32_t new_len) {
-  uint32_t err;
-  if (!dir_fd(fd, WASI_RIGHT_PATH_SYMLINK, &err)) return err;
-  return WASI_ENOTSUP;
+  char *target;
+  uint32_t err = wasi_guest_string(vm, old_path, old_len, &target);
+  if (err) return err;
+  bool absolute = target[0] == '/';
+  free(target);
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_mutate(vm, b, new_path, new_len, true);
+  w32_resolved r;
+  if ((err = w32_resolve(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, &r, NULL)))
+    return err;
+  if (absolute) err = WASI_EPERM; /* as wasmtime: a link may not point at an absolute path */
+  else if (r.is_dir_itself || r.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
+  else if (r.trailing_slash) err = WASI_ENOENT;
+  else err = WASI_ENOTSUP;
+  w32_resolved_free(&r);
+  return err;
 }
 
 uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len,
                                 uint32_t buf, uint32_t buf_len, uint32_t bufused) {
+  w32_fd *b = wasi_bundle_fd(fd);
+  if (b) return wasi_bundle_path_readlink(vm, b, path, len, buf, buf_len, bufused);
   w32_resolved r;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, &r, NULL);
   if (err) return err;

@@ -360,10 +360,11 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
       deadlines[i] = start + timeout < start ? UINT64_MAX : start + timeout;
       if (deadlines[i] < first_deadline) first_deadline = deadlines[i];
     } else if (tag == 1 || tag == 2) {
-      w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &err);
+      uint32_t ignored;
+    w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &ignored);
       if (!f) break;
       bool writing = tag == 2;
-      bool ok = f->kind == WASI_FD_FILE ||
+      bool ok = f->kind == WASI_FD_FILE || f->kind == WASI_FD_BUNDLE_FILE ||
                 (f->kind == WASI_FD_STDIO &&
                  (f->base & (writing ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ)));
       if (!ok) err = WASI_EBADF;
@@ -379,7 +380,12 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
   /* fd subscriptions are ready now; without any, sleep until the nearest deadline. */
   for (uint32_t i = 0; i < nsubs; i++) {
     const uint8_t *s = sp + (uint64_t)i * SUB_SIZE;
-    if (s[8] != 0) put_event(ep + (uint64_t)count++ * EVENT_SIZE, wasi_load64(s), 0, s[8], 1, 0);
+    if (s[8] == 0) continue;
+    /* A bundle file at its end reads nothing more: hangup, as on POSIX. */
+    uint32_t ignored;
+    w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &ignored);
+    uint16_t flags = s[8] == 1 && f && wasi_bundle_at_end(f) ? 1 : 0;
+    put_event(ep + (uint64_t)count++ * EVENT_SIZE, wasi_load64(s), 0, s[8], 1, flags);
   }
   if (count == 0) {
     uint64_t now = monotonic_ns();

@@ -26,6 +26,9 @@ typedef struct w32_fd {
   /* fd_readdir: the listing read when a scan starts at cookie 0. */
   struct w32_dirent *ents;
   uint32_t num_ents;
+  /* Bundle fds (wasi_bundle.c; h is NULL): the entry in the blob, a file's read position. */
+  uint32_t bundle_entry;
+  uint64_t bundle_pos;
 } w32_fd;
 
 typedef struct w32_dirent {

@@ -172,10 +172,17 @@ static void absolute_symlink(void) {
 }
 
 static void loop(void) {
-  SHOW("symlink loop_a -> loop_b", __wasi_path_symlink("loop_b", PREOPEN, "loop_a"));
+  __wasi_errno_t made = __wasi_path_symlink("loop_b", PREOPEN, "loop_a");
+  printf("symlink loop_a -> loop_b: errno=%u\n", (unsigned)made);
   SHOW("symlink loop_b -> loop_a", __wasi_path_symlink("loop_a", PREOPEN, "loop_b"));
   SHOW("symlink self -> self", __wasi_path_symlink("self", PREOPEN, "self"));
   SHOW("symlink sub/up -> ..", __wasi_path_symlink("..", PREOPEN, "sub/up"));
+  /* Where links cannot be made (Windows under Wine), "through loop_b" would create a plain
+   * file: nothing below would test a loop. */
+  if (made != 0) {
+    printf("no symlinks here: nothing to loop through\n");
+    return;
+  }
   try_read("open loop_a", "loop_a");
   try_read("open self", "self");
   try_read("open loop_a/x", "loop_a/x");

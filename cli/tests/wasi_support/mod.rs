@@ -6,9 +6,12 @@
 //! leave the same files behind. Tools are found through `python3` (`pip install ziglang
 //! wasmtime`); a missing tool fails the test with that instruction instead of skipping it.
 
+mod cell;
+mod deviations;
 mod fixture;
 mod process;
 
+pub use cell::cell;
 pub use fixture::{Node, SECRET, Tree, create as fixture_create, snapshot};
 
 use std::collections::HashMap;
@@ -120,6 +123,8 @@ pub struct Outcome {
     pub code: Option<i32>,
     /// The whole fixture root afterwards (sandbox and outside).
     pub tree: Tree,
+    /// The run differed from wasmtime as a known deviation of the cell lists.
+    pub deviates: bool,
 }
 
 impl Run {
@@ -165,34 +170,36 @@ impl Run {
         self
     }
 
-    /// Runs the program as a wasm2exe executable.
+    /// Runs the program as a wasm2exe executable of the selected cell (see `cell.rs`).
     pub fn native(&self) -> Outcome {
         let exe = build_executable(&self.program, &self.grants);
-        let mut command = Command::new(exe);
-        std::os::unix::process::CommandExt::arg0(&mut command, ARG0);
+        let mut command = cell().command(&exe, ARG0);
         command.args(&self.args);
-        self.run_in_fresh_fixture(command)
+        self.run_in_fresh_fixture(command, &cell().runner_env())
     }
 
     /// Runs the program under wasmtime through `tests/wasi/run_wasmtime.py`.
     pub fn reference(&self) -> Outcome {
         let wasm = compile_wasm(&self.program);
         let grants = self.reference_grants.as_ref().unwrap_or(&self.grants);
+        // The argv[0] the executable sees in this cell (on Windows, its path).
+        let arg0 = cell().arg0_seen(&build_executable(&self.program, &self.grants), ARG0);
         let mut command = Command::new(&tools().python);
         command
             .arg(repo_path("tests/wasi/run_wasmtime.py"))
             .arg(wasm)
-            .args(["--arg0", ARG0])
+            .args(["--arg0", &arg0])
             .args(grants.common_flags())
             .arg("--")
             .args(&self.args);
-        self.run_in_fresh_fixture(command)
+        self.run_in_fresh_fixture(command, &[])
     }
 
-    /// Runs both ways and asserts equal stdout, exit code and resulting file tree. Returns
-    /// the executable's outcome for further checks of the test's own.
+    /// Runs both ways and asserts equal stdout, exit code and resulting file tree; in a cross
+    /// cell, a run with a known deviation (`deviations.rs`) must differ by exactly the listed
+    /// lines. Returns the executable's outcome for further checks of the test's own.
     pub fn compare(&self) -> Outcome {
-        let native = self.native();
+        let mut native = self.native();
         let reference = self.reference();
         let context = || {
             format!(
@@ -200,35 +207,91 @@ impl Run {
                 native.stderr, reference.stderr
             )
         };
+        let run = self.key();
+        if let Some(deviation) = deviations::listed(cell().triple(), &run) {
+            let diff: Vec<String> = line_diff(&observation(&native), &observation(&reference))
+                .into_iter()
+                .map(|(sign, _, line)| format!("{sign} {line}"))
+                .collect();
+            eprintln!(
+                "known deviation on {}: {run}: {}\n  {}",
+                cell().triple(),
+                deviation.why,
+                deviation.diff.join("\n  ")
+            );
+            assert!(
+                deviation.matches(&diff),
+                "the differences from wasmtime are not the listed ones (deviations/{}.txt); now:\n== {run}\nwhy: {}\n{}\n{}",
+                cell().triple(),
+                deviation.why,
+                diff.join("\n"),
+                context()
+            );
+            native.deviates = true;
+            return native;
+        }
+        let listing = || {
+            if cell().is_host() {
+                return String::new();
+            }
+            let diff = line_diff(&observation(&native), &observation(&reference));
+            let lines: Vec<String> = diff.iter().map(|(s, _, l)| format!("{s} {l}")).collect();
+            format!(
+                "(in deviations/{}.txt, a known deviation would read:\n== {run}\nwhy: ...\n{})\n",
+                cell().triple(),
+                lines.join("\n")
+            )
+        };
         assert_eq!(
             native.stdout,
             reference.stdout,
-            "stdout differs (left: wasm2exe, right: wasmtime)\n{}\n{}",
+            "stdout differs (left: wasm2exe, right: wasmtime)\n{}\n{}{}",
             differing_lines(&native.stdout, &reference.stdout),
+            listing(),
             context()
         );
         assert_eq!(
             native.code,
             reference.code,
-            "exit code differs (left: wasm2exe, right: wasmtime)\n{}",
+            "exit code differs (left: wasm2exe, right: wasmtime)\n{}{}",
+            listing(),
             context()
         );
         assert_eq!(
             native.tree,
             reference.tree,
-            "the files left behind differ (left: wasm2exe, right: wasmtime)\n{}",
+            "the files left behind differ (left: wasm2exe, right: wasmtime)\n{}{}",
+            listing(),
             context()
         );
         native
     }
 
-    fn run_in_fresh_fixture(&self, mut command: Command) -> Outcome {
+    /// How the run is named in the deviation lists: program, arguments, grants, and the
+    /// working directory when it is not the sandbox.
+    fn key(&self) -> String {
+        let mut words = vec![self.program.clone()];
+        words.extend(self.args.iter().cloned());
+        words.push("|".into());
+        words.extend(self.grants.wasm2exe_flags());
+        if self.cwd != "sandbox" {
+            words.push(format!("(in {})", self.cwd));
+        }
+        words.join(" ")
+    }
+
+    fn run_in_fresh_fixture(
+        &self,
+        mut command: Command,
+        runner_env: &[(String, String)],
+    ) -> Outcome {
         let root = tempfile::tempdir().expect("create a fixture directory");
         fixture::create(root.path());
         command
             .current_dir(root.path().join(&self.cwd))
             .env_clear()
             .envs(BASE_ENV.iter().copied())
+            .envs(runner_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let output = process::output_with_timeout(command);
         Outcome {
@@ -236,20 +299,36 @@ impl Run {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             code: output.status.code(),
             tree: snapshot(root.path()),
+            deviates: false,
         }
     }
 }
 
-/// The lines where two outputs differ, as a minimal line diff (`-` only wasm2exe printed it,
-/// `+` only wasmtime did), for a readable failure.
-fn differing_lines(native: &str, reference: &str) -> String {
-    const SHOWN: usize = 30;
-    let (a, b): (Vec<&str>, Vec<&str>) = (native.lines().collect(), reference.lines().collect());
+/// Everything a run is compared by, as lines: stdout, the exit code, the files left behind.
+fn observation(outcome: &Outcome) -> Vec<String> {
+    let mut lines: Vec<String> = outcome
+        .stdout
+        .lines()
+        .map(|l| format!("stdout: {l}"))
+        .collect();
+    lines.push(format!("exit code: {:?}", outcome.code));
+    lines.extend(
+        outcome
+            .tree
+            .iter()
+            .map(|(path, node)| format!("file {path}: {node:?}")),
+    );
+    lines
+}
+
+/// A minimal line diff of `a` (wasm2exe) against `b` (wasmtime): `('-', n, line)` for a line
+/// only `a` has (its line number n), `('+', n, line)` for one only `b` has.
+fn line_diff<S: AsRef<str>>(a: &[S], b: &[S]) -> Vec<(char, usize, String)> {
     // common[i][j]: length of the longest common subsequence of a[i..] and b[j..].
     let mut common = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            common[i][j] = if a[i] == b[j] {
+            common[i][j] = if a[i].as_ref() == b[j].as_ref() {
                 common[i + 1][j + 1] + 1
             } else {
                 common[i + 1][j].max(common[i][j + 1])
@@ -258,16 +337,31 @@ fn differing_lines(native: &str, reference: &str) -> String {
     }
     let (mut i, mut j, mut diff) = (0, 0, Vec::new());
     while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
+        if i < a.len() && j < b.len() && a[i].as_ref() == b[j].as_ref() {
             (i, j) = (i + 1, j + 1);
         } else if j == b.len() || (i < a.len() && common[i + 1][j] >= common[i][j + 1]) {
-            diff.push(format!("- wasm2exe line {}: {}", i + 1, a[i]));
+            diff.push(('-', i + 1, a[i].as_ref().to_string()));
             i += 1;
         } else {
-            diff.push(format!("+ wasmtime line {}: {}", j + 1, b[j]));
+            diff.push(('+', j + 1, b[j].as_ref().to_string()));
             j += 1;
         }
     }
+    diff
+}
+
+/// The lines where two outputs differ (`-` only wasm2exe printed it, `+` only wasmtime did),
+/// for a readable failure.
+fn differing_lines(native: &str, reference: &str) -> String {
+    const SHOWN: usize = 30;
+    let (a, b): (Vec<&str>, Vec<&str>) = (native.lines().collect(), reference.lines().collect());
+    let mut diff: Vec<String> = line_diff(&a, &b)
+        .into_iter()
+        .map(|(sign, n, line)| match sign {
+            '-' => format!("- wasm2exe line {n}: {line}"),
+            _ => format!("+ wasmtime line {n}: {line}"),
+        })
+        .collect();
     let more = diff.len().saturating_sub(SHOWN);
     diff.truncate(SHOWN);
     if more > 0 {
@@ -375,13 +469,15 @@ fn zig_compile(source: &Path, wasm: &Path) {
     std::fs::rename(&partial, wasm).expect("move the compiled module into the cache");
 }
 
-/// The wasm2exe executable of `program` with `grants`, built once per test process (the
-/// compiler and runtime under test may have changed since the last one).
+/// The wasm2exe executable of `program` with `grants` for the selected cell, built once per
+/// test process (the compiler and runtime under test may have changed since the last one).
 pub fn build_executable(program: &str, grants: &Grants) -> PathBuf {
     let wasm = compile_wasm(program);
-    let flags = grants.wasm2exe_flags();
+    let mut flags = grants.wasm2exe_flags();
+    flags.extend(cell().build_flags());
     let key = hash_of(&[program.as_bytes(), flags.join("\0").as_bytes()]);
-    let exe = scratch_dir("wasi-exe").join(format!("{program}-{key:016x}"));
+    let dir = scratch_dir(&format!("wasi-exe/{}", cell().triple()));
+    let exe = dir.join(cell().exe_name(&format!("{program}-{key:016x}")));
     once_per_key(format!("exe {}", exe.display()), || {
         let out = Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
             .arg(&wasm)
