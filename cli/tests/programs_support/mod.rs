@@ -406,3 +406,79 @@ pub fn assert_same_output(what: &str, native: &Output, reference: &Output) {
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+// ---- PyPI files ----
+
+/// What pip prints when the index cannot be reached (the test then skips, saying so).
+pub const PIP_UNREACHABLE: &[&str] = &[
+    "NewConnectionError",
+    "ConnectionError",
+    "Temporary failure in name resolution",
+];
+
+/// `file`, downloaded with pip (the registry's own client) as `requirement` into the cache
+/// once, and checked against `sha256`. Binary distributions only.
+pub fn pip_download_wheel(
+    requirement: &str,
+    file: &str,
+    sha256_hex: &str,
+) -> Result<PathBuf, Unreachable> {
+    let dir = cache_dir().join("downloads");
+    fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join(file);
+    if !dest.exists() {
+        let out = output(
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--only-binary",
+                    ":all:",
+                ])
+                .arg("-d")
+                .arg(&dir)
+                .arg(requirement),
+        );
+        let message = String::from_utf8_lossy(&out.stderr).to_string();
+        if !out.status.success() {
+            if PIP_UNREACHABLE.iter().any(|e| message.contains(e)) {
+                return Err(Unreachable(format!(
+                    "pip download {requirement}: {message}"
+                )));
+            }
+            panic!("pip download {requirement} failed: {message}");
+        }
+    }
+    assert_eq!(
+        sha256(&dest),
+        sha256_hex,
+        "{file}: unexpected SHA-256 (the release changed?)"
+    );
+    Ok(dest)
+}
+
+/// Extracts `member` of the zip archive `zip` to `dest`, unless it is there already.
+pub fn extract_zip_member(zip: &Path, member: &str, dest: &Path) {
+    if dest.exists() {
+        return;
+    }
+    let partial = dest.with_extension(format!("part-{}", std::process::id()));
+    let script = "import sys, zipfile, shutil\n\
+        with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, \
+        open(sys.argv[3], 'wb') as dst: shutil.copyfileobj(src, dst)";
+    let out = output(
+        Command::new("python3")
+            .args(["-c", script])
+            .arg(zip)
+            .arg(member)
+            .arg(&partial),
+    );
+    assert!(
+        out.status.success(),
+        "cannot extract {member}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fs::rename(&partial, dest).unwrap();
+}
