@@ -2,8 +2,8 @@
  * exceptions.c: wasm exceptions. Generated code makes an exception with w2e_exception_new and,
  * when no `try` of its own function handles it, calls w2e_throw_ref, which unwinds.
  *
- * Unwinding walks the frame-pointer chain from here. For each return address inside wasm code
- * it looks up the module's call-site table; the first call site found has a handler (its
+ * Unwinding walks the wasm frames' frame-pointer chain. For each return address inside wasm
+ * code it looks up the module's call-site table; the first call site found has a handler (its
  * function's dispatch block, which matches tags itself and rethrows what it does not catch).
  * Resuming there sets SP and FP to what that frame had at the call and puts the exception in
  * the first exception-payload register; no other register is restored, because Cranelift
@@ -11,11 +11,16 @@
  * need no cleanup: wasm frames own no resources. Reaching C code (the trampoline that entered
  * wasm) means nobody caught it: that ends the call with the "uncaught exception" trap.
  *
+ * The walk starts from the frame of the wasm function that called w2e_throw_ref, never from a
+ * C frame: C frame records differ by OS (Windows x64 points RBP into the middle of a frame;
+ * s390x C code keeps no back chain). So w2e_throw_ref is a few instructions of asm per CPU
+ * that pass its caller's frame pointer and return address, still in registers at entry, on to
+ * the C walker.
+ *
  * s390x has no frame pointer: Cranelift's preserve_frame_pointers writes the stack back chain
- * instead ([SP] of a wasm frame holds its caller's SP, which is also the call-site table's
- * "FP") and always saves r14 in the caller's register save area (caller SP + 112). C code
- * keeps no back chain, so an asm entry captures the wasm caller's SP and return address and
- * the walk only ever reads wasm frames.
+ * instead. [SP] of a wasm frame holds its caller's SP, which is what the call-site table's
+ * frame offsets count from (its "FP"), and r14 is always saved in the caller's register save
+ * area at that SP + 112.
  */
 #include "w2e_internal.h"
 
@@ -92,14 +97,11 @@ static void resume(uintptr_t pc, uintptr_t sp, uintptr_t fp, w2e_exception *exn)
                    : "r"(r_pc), "r"(r_sp), "r"(r_fp), "r"(r_exn)
                    : "memory");
 #elif defined(__s390x__)
-  (void)fp; /* SP is the whole frame state */
+  (void)fp; /* the back chain at [sp] is intact */
   register uintptr_t r_pc __asm__("r1") = pc;
   register uintptr_t r_sp __asm__("r7") = sp;
   register w2e_exception *r_exn __asm__("r6") = exn;
-  __asm__ volatile("lgr %%r15, %%r7\n\tbr %%r1"
-                   :
-                   : "r"(r_pc), "r"(r_sp), "r"(r_exn)
-                   : "memory");
+  __asm__ volatile("lgr %%r15, %%r7\n\tbr %%r1" : : "r"(r_pc), "r"(r_sp), "r"(r_exn) : "memory");
 #else
   (void)pc, (void)sp, (void)fp, (void)exn;
   static const char msg[] = "wasm2exe: exceptions are not supported on this architecture\n";
@@ -109,71 +111,80 @@ static void resume(uintptr_t pc, uintptr_t sp, uintptr_t fp, w2e_exception *exn)
   __builtin_unreachable();
 }
 
+/* Where a wasm frame record keeps its caller's frame pointer and the return address into it. */
 #if defined(__s390x__)
-/* The s390x ELF ABI's register save area: r14 (return address) is at this offset from the SP
- * that the callee received. */
-#define S390X_R14_SAVE 112
+#define RA_OFF 112 /* r14's slot in the register save area */
+#else
+#define RA_OFF 8
+#endif
 
-void w2e_throw_s390x(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t sp, uintptr_t ret)
+void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_t ret)
     __attribute__((noreturn, used));
 
-/* w2e_throw_ref(vmctx, exn): tail-calls w2e_throw_s390x with the wasm caller's SP (r15 at
- * entry: builtins are called without stack arguments) and return address (r14). */
-__asm__(".section .text.w2e_throw_ref,\"ax\",@progbits\n"
-        ".globl w2e_throw_ref\n"
-        ".type w2e_throw_ref,@function\n"
-        "w2e_throw_ref:\n"
-        "\tlgr %r4, %r15\n"
-        "\tlgr %r5, %r14\n"
-        "\tjg w2e_throw_s390x\n"
-        ".size w2e_throw_ref, .-w2e_throw_ref\n"
-        ".text\n");
-
-void w2e_throw_s390x(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t sp, uintptr_t ret) {
+/* `fp`: the frame pointer of the wasm frame that `ret` returns into. */
+void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_t ret) {
   (void)vmctx;
   if (!exn) w2e_raise_trap(W2E_TRAP_NULL_REFERENCE);
-  /* sp: the body SP of the wasm frame that `ret` returns into. */
   for (int steps = 0; steps < 1000000; steps++) {
     const w2e_module *m;
     uint32_t func;
-    if (!ret || (sp & 7) || !w2e_lookup_code(ret - 1, &m, &func)) break;
-    uintptr_t chain;
-    memcpy(&chain, (const void *)sp, sizeof chain);
-    if (chain <= sp) break;
+    /* ret - 1: the call may be the last instruction of its function. Reaching C code (the
+     * trampoline that entered wasm) means nobody handles the exception. */
+    if (!ret || !w2e_lookup_code(ret - 1, &m, &func)) break;
     uintptr_t code = (uintptr_t)m->funcs[func].code;
     const w2e_call_site *site = find_call_site(m, func, (uint32_t)(ret - code));
-    if (site) resume(code + site->handler_offset, chain - site->frame_offset, chain, exn);
-    memcpy(&ret, (const void *)(chain + S390X_R14_SAVE), sizeof ret);
-    sp = chain;
-  }
-  w2e_raise_trap(W2E_TRAP_UNCAUGHT_EXCEPTION);
-}
-#else
-void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exn) {
-  (void)vmctx;
-  if (!exn) w2e_raise_trap(W2E_TRAP_NULL_REFERENCE);
-  uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
-  bool wasm_owner = false, seen_wasm = false;
-  for (int steps = 0; steps < 1000000; steps++) {
-    uintptr_t ret, caller_fp;
-    if (!w2e_frame_step(fp, wasm_owner, &ret, &caller_fp)) break;
-    const w2e_module *m;
-    uint32_t func;
-    /* ret - 1: the call may be the last instruction of its function. */
-    if (ret && w2e_lookup_code(ret - 1, &m, &func)) {
-      seen_wasm = true;
-      uintptr_t code = (uintptr_t)m->funcs[func].code;
-      const w2e_call_site *site = find_call_site(m, func, (uint32_t)(ret - code));
-      if (site)
-        resume(code + site->handler_offset, caller_fp - site->frame_offset, caller_fp, exn);
-      wasm_owner = true;
-    } else if (seen_wasm || steps > 4) {
-      break; /* left wasm code (or never found it): nobody handles the exception */
-    } else {
-      wasm_owner = false;
-    }
+    if (site) resume(code + site->handler_offset, fp - site->frame_offset, fp, exn);
+    if (fp == 0 || (fp & 7)) break;
+    uintptr_t caller_fp;
+    memcpy(&caller_fp, (const void *)fp, sizeof caller_fp);
+    memcpy(&ret, (const void *)(fp + RA_OFF), sizeof ret);
+    if (caller_fp <= fp) break;
     fp = caller_fp;
   }
   w2e_raise_trap(W2E_TRAP_UNCAUGHT_EXCEPTION);
 }
+
+/* w2e_throw_ref(vmctx, exn): tail-calls w2e_throw_from(vmctx, exn, caller's FP, return
+ * address). Builtins are called with the platform's C convention. */
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define SYM(name) STR(__USER_LABEL_PREFIX__) #name
+/* The section is restored afterwards: GCC keeps emitting into the one it thinks is current. */
+#if defined(__ELF__)
+#define FUNC_START(name) \
+  ".pushsection .text." #name ",\"ax\",@progbits\n.globl " #name "\n.type " #name ",@function\n"
+#define FUNC_END ".popsection\n"
+#else /* Mach-O, COFF: clang names the section of everything it emits after this */
+#define FUNC_START(name) ".text\n.globl " SYM(name) "\n"
+#define FUNC_END ""
+#endif
+
+#if defined(__x86_64__) && defined(_WIN32)
+__asm__(FUNC_START(w2e_throw_ref) ".p2align 4\n" SYM(w2e_throw_ref) ":\n"
+        "\tmovq %rbp, %r8\n"
+        "\tmovq (%rsp), %r9\n"
+        "\tjmp " SYM(w2e_throw_from) "\n" FUNC_END);
+#elif defined(__x86_64__)
+__asm__(FUNC_START(w2e_throw_ref) ".p2align 4\n" SYM(w2e_throw_ref) ":\n"
+        "\tmovq %rbp, %rdx\n"
+        "\tmovq (%rsp), %rcx\n"
+        "\tjmp " SYM(w2e_throw_from) "\n" FUNC_END);
+#elif defined(__aarch64__)
+__asm__(FUNC_START(w2e_throw_ref) ".p2align 2\n" SYM(w2e_throw_ref) ":\n"
+        "\tmov x2, x29\n"
+        "\tmov x3, x30\n"
+        "\tb " SYM(w2e_throw_from) "\n" FUNC_END);
+#elif defined(__riscv) && __riscv_xlen == 64
+__asm__(FUNC_START(w2e_throw_ref) ".p2align 2\n" SYM(w2e_throw_ref) ":\n"
+        "\tmv a2, s0\n"
+        "\tmv a3, ra\n"
+        "\ttail " SYM(w2e_throw_from) "\n" FUNC_END);
+#elif defined(__s390x__)
+/* At entry r15 is the caller's SP, whose [0] is the back chain: the caller's "FP". */
+__asm__(FUNC_START(w2e_throw_ref) ".p2align 3\n" SYM(w2e_throw_ref) ":\n"
+        "\tlg %r4, 0(%r15)\n"
+        "\tlgr %r5, %r14\n"
+        "\tjg " SYM(w2e_throw_from) "\n" FUNC_END);
+#else
+void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exn) { w2e_throw_from(vmctx, exn, 0, 0); }
 #endif

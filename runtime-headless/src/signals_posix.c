@@ -61,7 +61,7 @@ static bool context_regs(void *ctx, regs *r) {
   return true;
 #elif defined(__linux__) && defined(__s390x__)
   r->pc = (uintptr_t)uc->uc_mcontext.psw.addr;
-  r->fp = (uintptr_t)uc->uc_mcontext.gregs[11];
+  r->fp = 0; /* see handle_fault */
   r->sp = (uintptr_t)uc->uc_mcontext.gregs[15];
   return true;
 #elif defined(__APPLE__) && defined(__x86_64__)
@@ -135,6 +135,11 @@ static void handle_fault(int sig, siginfo_t *info, void *ctx) {
     crash(sig); /* a fault in wasm code that no trap explains: a compiler bug */
     return;
   }
+#if defined(__s390x__)
+  /* No frame pointer: the back chain at [SP] stands in for one. Not read after a stack
+   * overflow, when SP may be in the guard page. */
+  r.fp = kind == W2E_TRAP_STACK_EXHAUSTED ? 0 : *(const uintptr_t *)r.sp;
+#endif
   w2e_trap_from_signal(kind, pc, r.fp, r.sp);
 }
 

@@ -93,6 +93,36 @@ static LONG CALLBACK handle_exception(EXCEPTION_POINTERS *info) {
 #endif
 }
 
+bool w2e_win32_wasm_caller(uintptr_t *pc, uintptr_t *fp, uintptr_t *sp) {
+#if defined(_M_X64) || defined(__x86_64__)
+  /* The runtime's C functions all have SEH unwind data (.pdata); wasm code has none, so the
+   * walk stops at the first return address inside wasm code. */
+  CONTEXT ctx;
+  RtlCaptureContext(&ctx);
+  for (int depth = 0; depth < 16; depth++) {
+    DWORD64 base;
+    PRUNTIME_FUNCTION entry = RtlLookupFunctionEntry(ctx.Rip, &base, NULL);
+    if (!entry) return false;
+    PVOID handler_data;
+    DWORD64 establisher;
+    RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, ctx.Rip, entry, &ctx, &handler_data, &establisher,
+                     NULL);
+    const w2e_module *m;
+    uint32_t func;
+    /* Rip - 1: the call may be the last instruction of its function. */
+    if (ctx.Rip && w2e_lookup_code((uintptr_t)ctx.Rip - 1, &m, &func)) {
+      *pc = (uintptr_t)ctx.Rip - 1;
+      *fp = (uintptr_t)ctx.Rbp;
+      *sp = (uintptr_t)ctx.Rsp;
+      return true;
+    }
+  }
+#else
+  (void)pc, (void)fp, (void)sp;
+#endif
+  return false;
+}
+
 /* The lowest usable address of this thread's stack plus a margin: the reservation's base
  * (VirtualQuery's AllocationBase of a stack address) is where the guard pages end the
  * stack. The main thread's reservation is the executable's SizeOfStackReserve: 16 MiB as

@@ -133,13 +133,9 @@ static uint32_t trap_num_frames;
 /* Frame records: [fp] holds the caller's fp and [fp + 8] the return address, both for
  * Cranelift code and for GCC/Clang C code on x86_64 and aarch64. On riscv64 Cranelift keeps
  * that layout but GCC/Clang point fp at the top of the frame ([fp - 16] caller's fp,
- * [fp - 8] return address), so the walk reads a frame according to who owns it. s390x keeps
- * no frame-pointer chain: its backtraces stop at the innermost function. */
-#if defined(__s390x__)
-#define W2E_HAVE_FP_CHAIN 0
-#else
-#define W2E_HAVE_FP_CHAIN 1
-#endif
+ * [fp - 8] return address), so the walk reads a frame according to who owns it. s390x wasm
+ * frames have a stack back chain instead (signals_posix.c passes [SP] as the fp; r14 is saved
+ * at that + 112); its C code keeps none, so traps raised in C get no backtrace there. */
 #if defined(__riscv)
 #define NATIVE_PREV_OFF (-2 * (intptr_t)sizeof(uintptr_t))
 #define NATIVE_RA_OFF (-(intptr_t)sizeof(uintptr_t))
@@ -148,7 +144,11 @@ static uint32_t trap_num_frames;
 #define NATIVE_RA_OFF ((intptr_t)sizeof(uintptr_t))
 #endif
 #define WASM_PREV_OFF 0
+#if defined(__s390x__)
+#define WASM_RA_OFF 112
+#else
 #define WASM_RA_OFF ((intptr_t)sizeof(uintptr_t))
+#endif
 
 static bool in_wasm(uintptr_t pc) {
   const w2e_module *m;
@@ -156,26 +156,11 @@ static bool in_wasm(uintptr_t pc) {
   return w2e_lookup_code(pc, &m, &f);
 }
 
-bool w2e_frame_step(uintptr_t fp, bool wasm_owner, uintptr_t *ret, uintptr_t *caller_fp) {
-#if W2E_HAVE_FP_CHAIN
-  if (fp == 0 || (fp & (sizeof(uintptr_t) - 1))) return false;
-  intptr_t prev_off = wasm_owner ? WASM_PREV_OFF : NATIVE_PREV_OFF;
-  intptr_t ra_off = wasm_owner ? WASM_RA_OFF : NATIVE_RA_OFF;
-  memcpy(caller_fp, (const void *)(fp + (uintptr_t)prev_off), sizeof *caller_fp);
-  memcpy(ret, (const void *)(fp + (uintptr_t)ra_off), sizeof *ret);
-  return *caller_fp > fp;
-#else
-  (void)fp, (void)wasm_owner, (void)ret, (void)caller_fp;
-  return false;
-#endif
-}
-
 /* Appends the wasm frames reachable from frame pointer `fp`, whose frame belongs to a wasm
  * function when `wasm_owner`, else to the runtime's C code. Leading C frames (between a
  * builtin's wasm caller and w2e_raise_trap) are skipped, at most a few; the walk stops at the
  * first return address outside wasm code after that. */
 static void walk_frames(uintptr_t fp, uintptr_t sp, bool wasm_owner) {
-#if W2E_HAVE_FP_CHAIN
   int skipped = 0;
   bool seen_wasm = wasm_owner;
   while (trap_num_frames < MAX_FRAMES) {
@@ -198,9 +183,6 @@ static void walk_frames(uintptr_t fp, uintptr_t sp, bool wasm_owner) {
     sp = fp;
     fp = next;
   }
-#else
-  (void)fp, (void)sp, (void)wasm_owner;
-#endif
 }
 
 static void print_and_exit(uint32_t kind) __attribute__((noreturn));
@@ -226,8 +208,19 @@ void w2e_note_trap(uint32_t kind) {
 void w2e_raise_trap(uint32_t kind) {
   trap_kind = kind;
   trap_num_frames = 0;
+#if defined(_WIN32)
+  /* Windows C frames keep RBP anywhere in the frame: find the wasm caller by unwinding. */
+  uintptr_t pc, fp, sp;
+  if (w2e_win32_wasm_caller(&pc, &fp, &sp)) {
+    trap_frames[trap_num_frames++] = pc;
+    walk_frames(fp, sp, true);
+  }
+#elif defined(__s390x__)
+  /* C frames keep no back chain: no backtrace. */
+#else
   uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
   walk_frames(fp, fp, false);
+#endif
   if (!active_call) print_and_exit(kind);
   w2e_longjmp(*active_call);
 }

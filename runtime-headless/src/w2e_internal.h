@@ -100,10 +100,11 @@ uint32_t w2e_lookup_trap(uintptr_t pc);
 void w2e_trap_from_signal(uint32_t kind, uintptr_t pc, uintptr_t fp, uintptr_t sp)
     __attribute__((noreturn));
 
-/* One step up the frame-pointer chain from the frame record at `fp`, which belongs to a wasm
- * function when `wasm_owner`, else to the runtime's C code: the return address into the
- * caller and the caller's frame pointer. False when the chain ends or looks corrupt. */
-bool w2e_frame_step(uintptr_t fp, bool wasm_owner, uintptr_t *ret, uintptr_t *caller_fp);
+#if defined(_WIN32)
+/* For a trap raised by C code called from wasm: the innermost wasm frame's pc (the call) and
+ * its frame and stack pointers, found by unwinding the C frames. False if there is none. */
+bool w2e_win32_wasm_caller(uintptr_t *pc, uintptr_t *fp, uintptr_t *sp);
+#endif
 
 /* Records a trap raised outside wasm code (a segment during instantiation): no backtrace. */
 void w2e_note_trap(uint32_t kind);
