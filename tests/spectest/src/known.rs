@@ -4,6 +4,9 @@
 //! reason` for a whole file; `#` starts a comment line. Entries are matched against failures
 //! of the files actually run, so running a subset neither trips on nor reports entries of
 //! other files.
+//!
+//! `tests/KNOWN_FAILURES` holds what fails everywhere (the host's list). A cell may add its own
+//! failures in `tests/KNOWN_FAILURES.TRIPLE`, used (with the shared list) by `--target TRIPLE`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -77,6 +80,28 @@ impl KnownFailures {
             known.header.pop();
         }
         Ok(known)
+    }
+
+    /// An empty list with this comment block, for a new file.
+    pub fn with_header(header: &str) -> KnownFailures {
+        KnownFailures {
+            header: header.lines().map(String::from).collect(),
+            entries: BTreeMap::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Both lists' entries (`other`'s reason wins for an entry in both).
+    pub fn merged(&self, other: &KnownFailures) -> KnownFailures {
+        let mut entries = self.entries.clone();
+        entries.extend(other.entries.iter().map(|(k, v)| (k.clone(), v.clone())));
+        KnownFailures {
+            header: self.header.clone(),
+            entries,
+        }
     }
 
     pub fn is_known(&self, file: &str, line: u32) -> bool {
@@ -209,6 +234,16 @@ mod tests {
 
         let cmp = known.compare(&run, &[]);
         assert_eq!(cmp.stale, ["i32.wast:10", "i32.wast:20", "simd_x.wast:*"]);
+    }
+
+    #[test]
+    fn merges_a_cells_list() {
+        let shared = KnownFailures::parse(TEXT).unwrap();
+        let cell = KnownFailures::parse("# cell\ni32.wast:11 cell only\n").unwrap();
+        let both = shared.merged(&cell);
+        assert!(both.is_known("i32.wast", 10) && both.is_known("i32.wast", 11));
+        assert!(!shared.is_known("i32.wast", 11));
+        assert!(!KnownFailures::with_header("# h").is_known("i32.wast", 10));
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Prints one line per file and ends with `spec total: PASSED/TOTAL assertions`. Exits 1 when
-//! an assertion fails that KNOWN_FAILURES does not list.
+//! an assertion fails that KNOWN_FAILURES (or, for `--target TRIPLE`, KNOWN_FAILURES.TRIPLE)
+//! does not list.
 
 mod known;
 mod legacy;
@@ -37,8 +38,10 @@ const USAGE: &str = "usage: spectest [OPTIONS] PATH...
   PATH                      a .wast file, or a directory: all its top-level .wast files
   -j N                      files run in parallel (default 2)
   --timeout SECS            per-file limit for the executable (default 120)
-  --known-failures FILE     default: tests/KNOWN_FAILURES of this checkout
-  --write-known-failures    rewrite that file from this run's failures
+  --known-failures FILE     default: tests/KNOWN_FAILURES of this checkout; FILE.TRIPLE,
+                            when it exists, adds the failures of the target TRIPLE only
+  --write-known-failures    rewrite FILE from this run's failures (with --target another
+                            cell: FILE.TRIPLE, with the failures FILE does not list)
   --keep-temp               keep the build directory (objects, script, executable)
   --all-failures            list every unexpected failure, not the first 10 per file
   --target TRIPLE           build for a cell of targets.toml (linked with zig) and run the
@@ -181,13 +184,14 @@ fn main() -> ExitCode {
 
 fn real_main() -> anyhow::Result<ExitCode> {
     let args = parse_args()?;
-    let known = match std::fs::read_to_string(&args.known_failures) {
-        Ok(text) => KnownFailures::parse(&text).map_err(anyhow::Error::msg)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => KnownFailures::default(),
-        Err(e) => {
-            return Err(e).with_context(|| format!("reading {}", args.known_failures.display()));
-        }
-    };
+    let shared = read_known(&args.known_failures)?;
+    // The cell's own list; the host cell normally has none.
+    let mut cell_list = args.known_failures.clone().into_os_string();
+    cell_list.push(format!(".{}", args.target.triple));
+    let cell_list = PathBuf::from(cell_list);
+    let cell = read_known(&cell_list)?;
+    let known = shared.merged(&cell);
+    let on_host = args.target.triple == wasm2exe_targets::matrix::host().triple;
     let files = collect_files(&args.paths)?;
     run::quiet_compiler_panics();
 
@@ -242,13 +246,26 @@ fn real_main() -> anyhow::Result<ExitCode> {
     let mut code = ExitCode::SUCCESS;
 
     if args.write_known_failures {
-        std::fs::write(&args.known_failures, known.rewrite(&files_run, &failures))
-            .with_context(|| format!("writing {}", args.known_failures.display()))?;
-        say!(
-            "wrote {} ({} failures)",
-            args.known_failures.display(),
-            failures.len()
-        );
+        if on_host {
+            write_known(&args.known_failures, &shared, &files_run, &failures)?;
+        } else {
+            // Another cell: what the shared list covers stays there.
+            let own: Vec<Failure> = failures
+                .iter()
+                .filter(|f| !shared.is_known(&f.file, f.line))
+                .cloned()
+                .collect();
+            let base = if cell.is_empty() {
+                KnownFailures::with_header(&format!(
+                    "# Spec-test assertions that fail on {} only, in the format of KNOWN_FAILURES\n\
+                     # (which lists what fails everywhere), used by `spectest --target {0}`.",
+                    args.target.triple
+                ))
+            } else {
+                cell
+            };
+            write_known(&cell_list, &base, &files_run, &own)?;
+        }
     } else {
         if !comparison.stale.is_empty() {
             say!(
@@ -272,6 +289,30 @@ fn real_main() -> anyhow::Result<ExitCode> {
     }
     say!("spec total: {passed}/{total} assertions");
     Ok(code)
+}
+
+/// The list in `path`; an empty one when there is no such file.
+fn read_known(path: &Path) -> anyhow::Result<KnownFailures> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            KnownFailures::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(KnownFailures::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Rewrites the list `path` (read as `list`) from a run's failures.
+fn write_known(
+    path: &Path,
+    list: &KnownFailures,
+    files_run: &BTreeSet<String>,
+    failures: &[Failure],
+) -> anyhow::Result<()> {
+    std::fs::write(path, list.rewrite(files_run, failures))
+        .with_context(|| format!("writing {}", path.display()))?;
+    say!("wrote {} ({} failures)", path.display(), failures.len());
+    Ok(())
 }
 
 /// One line per file, then its unexpected failures.

@@ -36,6 +36,11 @@ fn selftest_passes_on_riscv64_under_qemu() {
 }
 
 #[test]
+fn selftest_passes_on_s390x_under_qemu() {
+    selftest_on("s390x-unknown-linux-musl");
+}
+
+#[test]
 fn selftest_passes_on_windows_under_wine() {
     selftest_on("x86_64-pc-windows-gnu");
 }
