@@ -1,9 +1,11 @@
 //! Building one module for several cells at once.
 //!
 //! The module is read, validated and summarized once; the import and entry policies are
-//! decided once. Then each cell gets its own thread: generate code (the compiler spreads the
-//! functions over the rayon pool itself), write the capabilities object, find the runtime
-//! archive (cached per target) and link. Keeping the links off the rayon pool means a cell
+//! decided once, and it is parsed once for all cells. Then each cell gets its own thread:
+//! generate code (the compiler spreads the functions over the rayon pool itself, and cells of
+//! one architecture share it: the first compiles, the others wait and only write their
+//! objects), write the capabilities object, find the runtime archive (cached per target) and
+//! link. Keeping the links off the rayon pool means a cell
 //! waiting on its linker never idles a thread another cell could compile on. A cell that
 //! fails reports its one-line error and the others carry on.
 
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 use target_lexicon::Triple;
-use wasm2exe_compiler::CompileOptions;
+use wasm2exe_compiler::{CompileOptions, ParsedModule};
 use wasm2exe_targets::{Target, Zig, runtime};
 
 /// What every cell's build shares.
@@ -46,11 +48,20 @@ pub struct Built {
 
 /// Builds every cell, in parallel; the results are in `targets`' order.
 pub fn build_all(job: &Job, targets: &[Target]) -> Vec<Result<Built>> {
+    let module = match ParsedModule::parse(job.wasm) {
+        Ok(module) => module,
+        Err(e) => {
+            return targets
+                .iter()
+                .map(|_| Err(anyhow::anyhow!("cannot compile {}: {e}", job.input)))
+                .collect();
+        }
+    };
     let zig = OnceLock::new();
     std::thread::scope(|scope| {
         let handles: Vec<_> = targets
             .iter()
-            .map(|target| scope.spawn(|| build_one(job, target, &zig)))
+            .map(|target| scope.spawn(|| build_one(job, &module, target, &zig)))
             .collect();
         handles
             .into_iter()
@@ -72,6 +83,7 @@ pub fn build_all(job: &Job, targets: &[Target]) -> Vec<Result<Built>> {
 
 fn build_one(
     job: &Job,
+    module: &ParsedModule<'_>,
     target: &Target,
     zig: &OnceLock<Result<Option<Zig>, String>>,
 ) -> Result<Built> {
@@ -82,7 +94,8 @@ fn build_one(
         .map_err(|e| anyhow::anyhow!("targets.toml: {}: {e}", target.triple))?;
     let mut options = job.options.clone();
     options.triple = triple.clone();
-    let object = wasm2exe_compiler::compile(job.wasm, &options)
+    let object = module
+        .compile(&options)
         .with_context(|| format!("cannot compile {}", job.input))?;
     let output = job.naming.path(target, job.emit_object);
     if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {

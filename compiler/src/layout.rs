@@ -99,6 +99,13 @@ pub struct SymbolIds {
 }
 
 impl SymbolIds {
+    pub fn new(env: &ModuleEnv<'_>) -> SymbolIds {
+        SymbolIds {
+            num_funcs: env.func_types.len() as u32,
+            num_types: env.types.len() as u32,
+        }
+    }
+
     pub fn func(&self, func_index: u32) -> u32 {
         func_index
     }

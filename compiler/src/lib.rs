@@ -17,7 +17,8 @@ mod translate;
 pub use target_lexicon::Triple;
 pub use wasmparser::ValType;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How to compile a module.
 #[derive(Clone, Debug)]
@@ -120,7 +121,7 @@ impl CompileOptions {
 }
 
 /// Why a module could not be compiled. Each displays as one line a person can act on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum CompileError {
     /// The bytes are not a valid WebAssembly module.
     #[error("invalid module: {message} (at byte offset {offset:#x})")]
@@ -143,6 +144,55 @@ pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
 
 /// Compiles `wasm` into the bytes of one relocatable object file for `options.triple`.
 pub fn compile(wasm: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
-    let env = module_env::parse(wasm)?;
-    emit::compile_module(&env, options)
+    ParsedModule::parse(wasm)?.compile(options)
+}
+
+/// A module parsed and validated once, to be compiled for any number of targets.
+///
+/// Targets whose machine code would be identical (the same architecture and code-generation
+/// settings: e.g. x86_64 Linux, macOS and Windows) share it: the functions are compiled for
+/// the first of them, and every further one only writes its object (the OS's boundary stubs,
+/// the descriptor, the object format). `compile` may be called from several threads at once;
+/// a call that needs code another thread is already generating waits for it.
+pub struct ParsedModule<'a> {
+    env: module_env::ModuleEnv<'a>,
+    code: Mutex<HashMap<String, SharedCode>>,
+}
+
+type SharedCode = Arc<OnceLock<Result<emit::FunctionCode, CompileError>>>;
+
+impl<'a> ParsedModule<'a> {
+    /// Parses and validates `wasm`.
+    pub fn parse(wasm: &'a [u8]) -> Result<Self, CompileError> {
+        Ok(ParsedModule {
+            env: module_env::parse(wasm)?,
+            code: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The object for `options.triple`.
+    pub fn compile(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
+        let isa = emit::target_isa(&options.triple)?;
+        let slot = self
+            .code
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(emit::code_key(&*isa))
+            .or_default()
+            .clone();
+        let code = slot
+            .get_or_init(|| emit::compile_functions(&self.env, &*isa))
+            .as_ref()
+            .map_err(Clone::clone)?;
+        emit::write_object(&self.env, options, &isa, code)
+    }
+
+    /// How many distinct machine codes `compile` has generated so far (one per architecture
+    /// and settings, however many targets shared it).
+    pub fn code_generations(&self) -> usize {
+        self.code
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
 }

@@ -307,31 +307,41 @@ typedef struct w2e_module {
 } w2e_module; /* 216 bytes */
 
 /* ---- Runtime functions the generated code calls directly (colocated symbols) ----
- * Out-of-bounds arguments raise the spec's trap from inside the call. */
-uint32_t w2e_memory_grow(w2e_vmctx *vmctx, uint32_t delta_pages); /* old size, or UINT32_MAX */
-void w2e_memory_fill(w2e_vmctx *vmctx, uint32_t dst, uint32_t value, uint32_t len);
-void w2e_memory_copy(w2e_vmctx *vmctx, uint32_t dst, uint32_t src, uint32_t len);
-void w2e_memory_init(w2e_vmctx *vmctx, uint32_t segment, uint32_t dst, uint32_t src, uint32_t len);
-void w2e_data_drop(w2e_vmctx *vmctx, uint32_t segment);
-uint32_t w2e_table_grow(w2e_vmctx *vmctx, uint32_t table, void *init, uint32_t delta);
-void w2e_table_fill(w2e_vmctx *vmctx, uint32_t table, uint32_t dst, void *value, uint32_t len);
-void w2e_table_copy(w2e_vmctx *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst,
+ * Out-of-bounds arguments raise the spec's trap from inside the call.
+ *
+ * W2E_BUILTIN: generated code calls these with one convention per architecture, so that a
+ * module's machine code is the same for every OS of that architecture and is compiled once
+ * for all of them (compiler/src/emit/mod.rs, builtin_call_conv). On x86_64 that is System V,
+ * which Windows code must then ask for. */
+#if defined(_WIN32) && defined(__x86_64__)
+#define W2E_BUILTIN __attribute__((sysv_abi))
+#else
+#define W2E_BUILTIN
+#endif
+W2E_BUILTIN uint32_t w2e_memory_grow(w2e_vmctx *vmctx, uint32_t delta_pages); /* old size, or UINT32_MAX */
+W2E_BUILTIN void w2e_memory_fill(w2e_vmctx *vmctx, uint32_t dst, uint32_t value, uint32_t len);
+W2E_BUILTIN void w2e_memory_copy(w2e_vmctx *vmctx, uint32_t dst, uint32_t src, uint32_t len);
+W2E_BUILTIN void w2e_memory_init(w2e_vmctx *vmctx, uint32_t segment, uint32_t dst, uint32_t src, uint32_t len);
+W2E_BUILTIN void w2e_data_drop(w2e_vmctx *vmctx, uint32_t segment);
+W2E_BUILTIN uint32_t w2e_table_grow(w2e_vmctx *vmctx, uint32_t table, void *init, uint32_t delta);
+W2E_BUILTIN void w2e_table_fill(w2e_vmctx *vmctx, uint32_t table, uint32_t dst, void *value, uint32_t len);
+W2E_BUILTIN void w2e_table_copy(w2e_vmctx *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst,
                     uint32_t src, uint32_t len);
-void w2e_table_init(w2e_vmctx *vmctx, uint32_t table, uint32_t segment, uint32_t dst, uint32_t src,
+W2E_BUILTIN void w2e_table_init(w2e_vmctx *vmctx, uint32_t table, uint32_t segment, uint32_t dst, uint32_t src,
                     uint32_t len);
-void w2e_elem_drop(w2e_vmctx *vmctx, uint32_t segment);
+W2E_BUILTIN void w2e_elem_drop(w2e_vmctx *vmctx, uint32_t segment);
 /* Atomics on unshared memory: single-threaded semantics. */
-uint32_t w2e_memory_atomic_wait32(w2e_vmctx *vmctx, uint32_t addr, uint32_t expected, int64_t timeout);
-uint32_t w2e_memory_atomic_wait64(w2e_vmctx *vmctx, uint32_t addr, uint64_t expected, int64_t timeout);
-uint32_t w2e_memory_atomic_notify(w2e_vmctx *vmctx, uint32_t addr, uint32_t count);
+W2E_BUILTIN uint32_t w2e_memory_atomic_wait32(w2e_vmctx *vmctx, uint32_t addr, uint32_t expected, int64_t timeout);
+W2E_BUILTIN uint32_t w2e_memory_atomic_wait64(w2e_vmctx *vmctx, uint32_t addr, uint64_t expected, int64_t timeout);
+W2E_BUILTIN uint32_t w2e_memory_atomic_notify(w2e_vmctx *vmctx, uint32_t addr, uint32_t count);
 /* Exceptions. `w2e_exception_new` makes an exception of the instance's tag `tag_index` with
  * the tag's parameters copied from `values`; `w2e_throw_ref` unwinds to the nearest wasm
  * frame with a handler for the call in progress (or ends the call with the
  * "uncaught exception" trap). A null `exception` traps "null exception reference". */
-w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_index, const w2e_value *values);
-void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exception) __attribute__((noreturn));
+W2E_BUILTIN w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_index, const w2e_value *values);
+W2E_BUILTIN void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exception) __attribute__((noreturn));
 /* Raises a trap of `kind` (used by generated stubs, e.g. --stub-imports trap). */
-void w2e_raise_trap(uint32_t kind) __attribute__((noreturn));
+W2E_BUILTIN void w2e_raise_trap(uint32_t kind) __attribute__((noreturn));
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(w2e_value) == 16, "w2e_value");

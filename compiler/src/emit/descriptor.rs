@@ -16,12 +16,12 @@ use target_lexicon::Endianness;
 
 /// Where compiled code ended up, for the descriptor's function and trap tables (one per wasm
 /// function, imports first: theirs is the host adapter's).
-pub struct CompiledFunction {
+pub struct CompiledFunction<'a> {
     pub code_size: u32,
     /// (offset in the function, kind), sorted by offset.
-    pub traps: Vec<(u32, TrapKind)>,
+    pub traps: &'a [(u32, TrapKind)],
     /// Calls with an exception handler in this function, sorted by return offset.
-    pub call_sites: Vec<CallSite>,
+    pub call_sites: &'a [CallSite],
 }
 
 /// A `w2e_call_site` (see w2e_abi.h); offsets are relative to the function's code.
@@ -121,7 +121,7 @@ pub fn write_descriptor(
     env: &ModuleEnv<'_>,
     layout: &VmctxLayout,
     symbols: SymbolIds,
-    compiled: &[CompiledFunction],
+    compiled: &[CompiledFunction<'_>],
 ) -> Result<(), CompileError> {
     let prefix = options.symbol_prefix.as_str();
     let stubbed_imports = &options.stubbed_imports;
@@ -293,7 +293,7 @@ pub fn write_descriptor(
     let mut num_traps = 0u32;
     let traps_at = ro.offset();
     for (index, function) in compiled.iter().enumerate() {
-        for &(offset, kind) in &function.traps {
+        for &(offset, kind) in function.traps {
             ro.u32(index as u32);
             ro.u32(offset);
             ro.u32(kind as u32);
@@ -304,7 +304,7 @@ pub fn write_descriptor(
     let mut num_call_sites = 0u32;
     let call_sites_at = ro.offset();
     for (index, function) in compiled.iter().enumerate() {
-        for site in &function.call_sites {
+        for site in function.call_sites {
             ro.u32(index as u32);
             ro.u32(site.ret_offset);
             ro.u32(site.frame_offset);

@@ -16,12 +16,13 @@ use crate::{CompileError, CompileOptions};
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, Function, UserFuncName};
-use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use descriptor::{CallSite, CompiledFunction};
 use rayon::prelude::*;
+use target_lexicon::Architecture;
 
 /// Machine code of one function, ready to be placed in the object.
 struct Compiled {
@@ -33,34 +34,55 @@ struct Compiled {
     call_sites: Vec<CallSite>,
 }
 
-/// Compiles `env` into object bytes.
-pub fn compile_module(
-    env: &ModuleEnv<'_>,
-    options: &CompileOptions,
-) -> Result<Vec<u8>, CompileError> {
-    let isa = target_isa(&options.triple)?;
-    let prefix = &options.symbol_prefix;
-    let builder = ObjectBuilder::new(
-        isa.clone(),
-        format!("{prefix}module"),
-        cranelift_module::default_libcall_names(),
+/// The machine code of every defined function for one ISA: what dominates compile time, and
+/// what every target with that ISA can share, whatever its OS and object format.
+///
+/// Wasm functions use Cranelift's own tail-call convention among themselves and
+/// `builtin_call_conv` into the runtime, and every reference to another symbol is a
+/// relocation, so their code depends only on the architecture and the code-generation
+/// settings (`code_key`). The OS-specific parts (trampolines and host adapters, which speak
+/// the OS's C convention, and the object format) are made per target by `write_object`.
+pub struct FunctionCode {
+    functions: Vec<Compiled>,
+}
+
+/// What decides the machine code of wasm functions: the architecture and every Cranelift
+/// setting. Targets with equal keys get byte-identical function code.
+pub fn code_key(isa: &dyn TargetIsa) -> String {
+    let isa_flags: Vec<String> = isa.isa_flags().iter().map(|v| v.to_string()).collect();
+    format!(
+        "{}|{:?}|{}|{}",
+        isa.triple().architecture,
+        builtin_call_conv(isa),
+        isa.flags(),
+        isa_flags.join(",")
     )
-    .map_err(module_error)?;
-    let mut object = ObjectModule::new(builder);
+}
 
+/// The convention of calls from wasm code into the runtime's builtins: the same on every OS
+/// of an architecture, so the code can be shared (the runtime declares its builtins with
+/// it: `W2E_BUILTIN` in w2e_abi.h makes them `sysv_abi` on x86_64 Windows). On aarch64 the
+/// builtins take at most eight 32- or 64-bit integer arguments, for which Apple's convention
+/// and AAPCS64 agree.
+pub fn builtin_call_conv(isa: &dyn TargetIsa) -> CallConv {
+    match isa.triple().architecture {
+        Architecture::X86_64 | Architecture::Aarch64(_) => CallConv::SystemV,
+        _ => isa.default_call_conv(),
+    }
+}
+
+/// Translates and compiles every defined function of `env` for `isa`, in parallel.
+pub fn compile_functions(
+    env: &ModuleEnv<'_>,
+    isa: &dyn TargetIsa,
+) -> Result<FunctionCode, CompileError> {
     let layout = VmctxLayout::new(env);
-    let symbols = SymbolIds {
-        num_funcs: env.func_types.len() as u32,
-        num_types: env.types.len() as u32,
-    };
-    let host_cc = isa.default_call_conv();
-    declare_symbols(&mut object, env, prefix, symbols, host_cc)?;
-
+    let symbols = SymbolIds::new(env);
     let module = ModuleContext {
         env,
         layout: &layout,
         symbols,
-        host_call_conv: host_cc,
+        builtin_call_conv: builtin_call_conv(isa),
         frontend_config: isa.frontend_config(),
     };
     let num_imported = env.num_imported_funcs;
@@ -93,23 +115,41 @@ pub fn compile_module(
                 function: env.func_display_name(func_index),
                 message: format!("inlining: {e:?}"),
             })?;
-            compile_context(
-                &*isa,
-                ctx,
-                FuncId::from_u32(symbols.func(func_index)),
-                || env.func_display_name(func_index),
-            )
+            compile_context(isa, ctx, FuncId::from_u32(symbols.func(func_index)), || {
+                env.func_display_name(func_index)
+            })
         })
         .collect::<Result<_, _>>()?;
-    drop(candidates);
+    Ok(FunctionCode { functions })
+}
 
-    let stubs = build_stubs(env, &layout, symbols, &*isa, &options.stubbed_imports);
+/// Writes the object for `options.triple`: `code` (made by `compile_functions` for an ISA
+/// with the same `code_key` as `isa`), the boundary stubs, the descriptor.
+pub fn write_object(
+    env: &ModuleEnv<'_>,
+    options: &CompileOptions,
+    isa: &OwnedTargetIsa,
+    code: &FunctionCode,
+) -> Result<Vec<u8>, CompileError> {
+    let prefix = &options.symbol_prefix;
+    let builder = ObjectBuilder::new(
+        isa.clone(),
+        format!("{prefix}module"),
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(module_error)?;
+    let mut object = ObjectModule::new(builder);
+    let layout = VmctxLayout::new(env);
+    let symbols = SymbolIds::new(env);
+    declare_symbols(&mut object, env, prefix, symbols, &**isa)?;
+
+    let stubs = build_stubs(env, &layout, symbols, &**isa, &options.stubbed_imports);
     let stubs: Vec<Compiled> = stubs
         .into_par_iter()
-        .map(|(func_id, func)| compile_function(&*isa, func, func_id, || "a boundary stub".into()))
+        .map(|(func_id, func)| compile_function(&**isa, func, func_id, || "a boundary stub".into()))
         .collect::<Result<_, _>>()?;
 
-    for compiled in functions.iter().chain(&stubs) {
+    for compiled in code.functions.iter().chain(&stubs) {
         object
             .define_function_bytes(
                 compiled.func_id,
@@ -120,17 +160,17 @@ pub fn compile_module(
             .map_err(module_error)?;
     }
     // Every wasm function's code (host adapters for imports), by function index.
-    let mut compiled_info: Vec<CompiledFunction> = stubs
+    let num_imported = env.num_imported_funcs;
+    let compiled_info: Vec<CompiledFunction> = stubs
         .iter()
         .filter(|c| c.func_id.as_u32() < num_imported)
-        .chain(&functions)
+        .chain(&code.functions)
         .map(|c| CompiledFunction {
             code_size: c.bytes.len() as u32,
-            traps: c.traps.clone(),
-            call_sites: c.call_sites.clone(),
+            traps: &c.traps,
+            call_sites: &c.call_sites,
         })
         .collect();
-    compiled_info.shrink_to_fit();
     descriptor::write_descriptor(&mut object, options, env, &layout, symbols, &compiled_info)?;
     object.finish().emit().map_err(|e| CompileError::Codegen {
         function: "object".into(),
@@ -144,8 +184,10 @@ fn declare_symbols(
     env: &ModuleEnv<'_>,
     prefix: &str,
     symbols: SymbolIds,
-    host_cc: cranelift_codegen::isa::CallConv,
+    isa: &dyn TargetIsa,
 ) -> Result<(), CompileError> {
+    let host_cc = isa.default_call_conv();
+    let builtin_cc = builtin_call_conv(isa);
     for (index, &type_index) in env.func_types.iter().enumerate() {
         let sig = wasm_signature(&env.types[type_index as usize]);
         let name = if (index as u32) < env.num_imported_funcs {
@@ -166,7 +208,7 @@ fn declare_symbols(
         debug_assert_eq!(id.as_u32(), symbols.trampoline(type_index as u32));
     }
     for (index, builtin) in Builtin::ALL.iter().enumerate() {
-        let sig = builtin_signature(*builtin, host_cc);
+        let sig = builtin_signature(*builtin, builtin_cc);
         let id = object
             .declare_function(builtin.symbol(), Linkage::Import, &sig)
             .map_err(module_error)?;

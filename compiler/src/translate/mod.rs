@@ -88,8 +88,10 @@ pub struct ModuleContext<'a> {
     pub env: &'a ModuleEnv<'a>,
     pub layout: &'a VmctxLayout,
     pub symbols: SymbolIds,
-    /// The target's C calling convention (for builtins).
-    pub host_call_conv: CallConv,
+    /// The calling convention of calls into the runtime's builtins: one per architecture
+    /// (`emit::builtin_call_conv`), so that wasm functions compile to the same machine code
+    /// for every OS of that architecture.
+    pub builtin_call_conv: CallConv,
     pub frontend_config: cranelift_codegen::isa::TargetFrontendConfig,
 }
 
@@ -343,7 +345,7 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
                     .iter()
                     .position(|&b| b == builtin)
                     .expect("listed");
-                let sig = builtin_signature(builtin, self.module.host_call_conv);
+                let sig = builtin_signature(builtin, self.module.builtin_call_conv);
                 let f = self.import_function(self.module.symbols.builtin(index), sig);
                 self.builtins.insert(builtin, f);
                 f
