@@ -118,8 +118,9 @@ static void resume(uintptr_t pc, uintptr_t sp, uintptr_t fp, w2e_exception *exn)
 #define RA_OFF 8
 #endif
 
-void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_t ret)
-    __attribute__((noreturn, used));
+/* W2E_BUILTIN: w2e_throw_ref enters with the builtins' convention and keeps its registers. */
+W2E_BUILTIN void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp,
+                                uintptr_t ret) __attribute__((noreturn, used));
 
 /* `fp`: the frame pointer of the wasm frame that `ret` returns into. */
 void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_t ret) {
@@ -145,7 +146,8 @@ void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_
 }
 
 /* w2e_throw_ref(vmctx, exn): tail-calls w2e_throw_from(vmctx, exn, caller's FP, return
- * address). Builtins are called with the platform's C convention. */
+ * address). Builtins are called with one convention per CPU (W2E_BUILTIN: System V on every
+ * x86_64 OS, Windows included). */
 #define STR2(x) #x
 #define STR(x) STR2(x)
 #define SYM(name) STR(__USER_LABEL_PREFIX__) #name
@@ -159,12 +161,7 @@ void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_
 #define FUNC_END ""
 #endif
 
-#if defined(__x86_64__) && defined(_WIN32)
-__asm__(FUNC_START(w2e_throw_ref) ".p2align 4\n" SYM(w2e_throw_ref) ":\n"
-        "\tmovq %rbp, %r8\n"
-        "\tmovq (%rsp), %r9\n"
-        "\tjmp " SYM(w2e_throw_from) "\n" FUNC_END);
-#elif defined(__x86_64__)
+#if defined(__x86_64__)
 __asm__(FUNC_START(w2e_throw_ref) ".p2align 4\n" SYM(w2e_throw_ref) ":\n"
         "\tmovq %rbp, %rdx\n"
         "\tmovq (%rsp), %rcx\n"
