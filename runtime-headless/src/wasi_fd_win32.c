@@ -498,10 +498,7 @@ uint32_t wasi_win32_filestat(HANDLE h, uint8_t *p) {
   memset(p, 0, 64);
   wasi_store64(p + 0, 1); /* as wasmtime and the POSIX side */
   BY_HANDLE_FILE_INFORMATION info;
-  if (GetFileType(h) != FILE_TYPE_DISK || !GetFileInformationByHandle(h, &info)) {
-    p[16] = wasi_win32_filetype(h); /* a console or pipe: no more to say */
-    return WASI_ESUCCESS;
-  }
+  if (!GetFileInformationByHandle(h, &info)) return wasi_win32_errno(GetLastError());
   uint64_t index = (uint64_t)info.nFileIndexHigh << 32 | info.nFileIndexLow;
   wasi_store64(p + 8, wasi_win32_inode(info.dwVolumeSerialNumber, index));
   p[16] = info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT ? WASI_FILETYPE_SYMBOLIC_LINK
@@ -529,6 +526,11 @@ uint32_t w2e_wasi_fd_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t buf) {
   if (!e) return err;
   uint8_t *p = wasi_guest(vm, buf, 64);
   if (!p) return WASI_EFAULT;
+  if (e->kind == WASI_FD_STDIO) { /* as wasmtime: only the filetype */
+    memset(p, 0, 64);
+    p[16] = e->filetype;
+    return WASI_ESUCCESS;
+  }
   return wasi_win32_filestat(e->h, p);
 }
 

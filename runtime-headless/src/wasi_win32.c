@@ -360,8 +360,7 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
       deadlines[i] = start + timeout < start ? UINT64_MAX : start + timeout;
       if (deadlines[i] < first_deadline) first_deadline = deadlines[i];
     } else if (tag == 1 || tag == 2) {
-      uint32_t ignored;
-    w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &ignored);
+      w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &err);
       if (!f) break;
       bool writing = tag == 2;
       bool ok = f->kind == WASI_FD_FILE || f->kind == WASI_FD_BUNDLE_FILE ||

@@ -88,7 +88,8 @@ wchar_t *wasi_win32_final_path(HANDLE h);
 /* The inode number reported for file `file_index` of volume `volume_serial`. */
 uint64_t wasi_win32_inode(uint32_t volume_serial, uint64_t file_index);
 
-/* Writes a 64-byte filestat of an open handle. */
+/* Writes a 64-byte filestat of an open file or directory handle. Never GetFileType on one:
+ * under Wine that updates the file's access time. */
 uint32_t wasi_win32_filestat(HANDLE h, uint8_t *out);
 /* ns since 1970 <-> FILETIME (100 ns since 1601). */
 uint64_t wasi_win32_ft_to_ns(FILETIME ft);
