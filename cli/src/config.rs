@@ -86,7 +86,8 @@ impl Capabilities {
         let mut obj = new_object(triple)?;
         let section = obj.section_id(StandardSection::ReadOnlyData);
         let records = self.records();
-        let offset = obj.append_section_data(section, &records, 1);
+        // Aligned: s390x code addresses it with larl, which needs an even address.
+        let offset = obj.append_section_data(section, &records, 8);
         obj.add_symbol(Symbol {
             name: b"w2e_main_config".to_vec(),
             value: offset,

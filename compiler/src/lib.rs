@@ -12,6 +12,7 @@ pub mod abi;
 mod emit;
 mod layout;
 pub mod module_env;
+mod static_tables;
 mod translate;
 
 pub use target_lexicon::Triple;
@@ -156,6 +157,7 @@ pub fn compile(wasm: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compile
 /// a call that needs code another thread is already generating waits for it.
 pub struct ParsedModule<'a> {
     env: module_env::ModuleEnv<'a>,
+    tables: static_tables::StaticTables,
     code: Mutex<HashMap<String, SharedCode>>,
 }
 
@@ -164,8 +166,10 @@ type SharedCode = Arc<OnceLock<Result<emit::FunctionCode, CompileError>>>;
 impl<'a> ParsedModule<'a> {
     /// Parses and validates `wasm`.
     pub fn parse(wasm: &'a [u8]) -> Result<Self, CompileError> {
+        let env = module_env::parse(wasm)?;
         Ok(ParsedModule {
-            env: module_env::parse(wasm)?,
+            tables: static_tables::StaticTables::new(&env),
+            env,
             code: Mutex::new(HashMap::new()),
         })
     }
@@ -181,10 +185,10 @@ impl<'a> ParsedModule<'a> {
             .or_default()
             .clone();
         let code = slot
-            .get_or_init(|| emit::compile_functions(&self.env, &*isa))
+            .get_or_init(|| emit::compile_functions(&self.env, &self.tables, &*isa))
             .as_ref()
             .map_err(Clone::clone)?;
-        emit::write_object(&self.env, options, &isa, code)
+        emit::write_object(&self.env, &self.tables, options, &isa, code)
     }
 
     /// How many distinct machine codes `compile` has generated so far (one per architecture

@@ -11,6 +11,7 @@ pub use isa::target_isa;
 use crate::abi::{Builtin, TrapKind};
 use crate::layout::{SymbolIds, VmctxLayout};
 use crate::module_env::ModuleEnv;
+use crate::static_tables::{self, StaticTables};
 use crate::translate::{ModuleContext, builtin_signature, translate_function, wasm_signature};
 use crate::{CompileError, CompileOptions};
 use cranelift_codegen::Context;
@@ -18,6 +19,7 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, Function, UserFuncName};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
 use cranelift_frontend::FunctionBuilderContext;
+use cranelift_module::DataDescription;
 use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use descriptor::{CallSite, CompiledFunction};
@@ -74,6 +76,7 @@ pub fn builtin_call_conv(isa: &dyn TargetIsa) -> CallConv {
 /// Translates and compiles every defined function of `env` for `isa`, in parallel.
 pub fn compile_functions(
     env: &ModuleEnv<'_>,
+    static_tables: &StaticTables,
     isa: &dyn TargetIsa,
 ) -> Result<FunctionCode, CompileError> {
     let layout = VmctxLayout::new(env);
@@ -84,6 +87,7 @@ pub fn compile_functions(
         symbols,
         builtin_call_conv: builtin_call_conv(isa),
         frontend_config: isa.frontend_config(),
+        static_tables,
     };
     let num_imported = env.num_imported_funcs;
     let translate = |builder_ctx: &mut FunctionBuilderContext, defined: usize| {
@@ -127,6 +131,7 @@ pub fn compile_functions(
 /// with the same `code_key` as `isa`), the boundary stubs, the descriptor.
 pub fn write_object(
     env: &ModuleEnv<'_>,
+    static_tables: &StaticTables,
     options: &CompileOptions,
     isa: &OwnedTargetIsa,
     code: &FunctionCode,
@@ -142,6 +147,7 @@ pub fn write_object(
     let layout = VmctxLayout::new(env);
     let symbols = SymbolIds::new(env);
     declare_symbols(&mut object, env, prefix, symbols, &**isa)?;
+    define_static_tables(&mut object, env, static_tables, options, symbols)?;
 
     let stubs = build_stubs(env, &layout, symbols, &**isa, &options.stubbed_imports);
     let stubs: Vec<Compiled> = stubs
@@ -176,6 +182,50 @@ pub fn write_object(
         function: "object".into(),
         message: e.to_string(),
     })
+}
+
+/// The arrays of the static tables, as the first data objects (`StaticTables::data_index`).
+fn define_static_tables(
+    object: &mut ObjectModule,
+    env: &ModuleEnv<'_>,
+    static_tables: &StaticTables,
+    options: &CompileOptions,
+    symbols: SymbolIds,
+) -> Result<(), CompileError> {
+    let big_endian = options.triple.endianness() == Ok(target_lexicon::Endianness::Big);
+    for (k, table) in static_tables.laid_out().enumerate() {
+        let name = format!("{}static_table{k}", options.symbol_prefix);
+        let id = object
+            .declare_data(&name, Linkage::Local, false, false)
+            .map_err(module_error)?;
+        debug_assert_eq!(id.as_u32(), k as u32);
+        let entry = static_tables::ENTRY_SIZE as usize;
+        let mut bytes = vec![0u8; table.slots.len() * entry];
+        let mut description = DataDescription::new();
+        for (slot, func) in table.slots.iter().enumerate() {
+            let type_number = match func {
+                Some(f) => {
+                    let ty = static_tables.type_numbers[env.func_types[*f as usize] as usize];
+                    let func_ref = object
+                        .declare_func_in_data(FuncId::from_u32(symbols.func(*f)), &mut description);
+                    description.write_function_addr((slot * entry) as u32, func_ref);
+                    ty
+                }
+                None => static_tables::NULL_TYPE,
+            };
+            let at = slot * entry + static_tables::ENTRY_TYPE as usize;
+            let encoded = if big_endian {
+                type_number.to_be_bytes()
+            } else {
+                type_number.to_le_bytes()
+            };
+            bytes[at..at + 4].copy_from_slice(&encoded);
+        }
+        description.define(bytes.into_boxed_slice());
+        description.set_align(16);
+        object.define_data(id, &description).map_err(module_error)?;
+    }
+    Ok(())
 }
 
 /// Declares functions, stubs and builtins in the order `SymbolIds` assumes.

@@ -4,7 +4,10 @@
 
 use super::{CallKind, FuncTranslator, exceptions, trusted, wasm_signature};
 use crate::abi::TrapKind;
-use cranelift_codegen::ir::{FuncRef, InstBuilder, Value, condcodes::IntCC, types};
+use cranelift_codegen::ir::{
+    ExternalName, FuncRef, GlobalValueData, InstBuilder, UserExternalName, Value, condcodes::IntCC,
+    immediates::Imm64, types,
+};
 
 impl FuncTranslator<'_, '_> {
     pub(super) fn translate_call(&mut self, func_index: u32) {
@@ -94,6 +97,22 @@ impl FuncTranslator<'_, '_> {
         let ty = &self.module.env.types[type_index as usize];
         let expected_id = crate::abi::type_id(ty);
         let args = self.popn(ty.params().len());
+        if let Some(data_index) = self.module.static_tables.data_index(table_index) {
+            let code = self.static_table_code(table_index, data_index, type_index, index);
+            let sig = self.wasm_sig(type_index);
+            let mut call_args = vec![self.vmctx];
+            call_args.extend(args);
+            if kind == CallKind::TailCall {
+                self.builder
+                    .ins()
+                    .return_call_indirect(sig, code, &call_args);
+                self.reachable = false;
+                return;
+            }
+            let results = self.emit_call(exceptions::Callee::Indirect(sig, code), &call_args);
+            self.stack.extend(results);
+            return;
+        }
 
         let table_ptr = self.table_pointer(table_index);
         let size = self
@@ -140,6 +159,74 @@ impl FuncTranslator<'_, '_> {
         }
         let results = self.emit_call(exceptions::Callee::Indirect(sig, code), &call_args);
         self.stack.extend(results);
+    }
+
+    /// The code pointer of entry `index` of a static table (see `static_tables`), after the
+    /// checks `call_indirect` makes: in bounds (against the constant size), then the entry's
+    /// type number against the expected one; an empty entry's number matches nothing, and a
+    /// cold block tells the two failures apart.
+    fn static_table_code(
+        &mut self,
+        table_index: u32,
+        data_index: u32,
+        type_index: u32,
+        index: Value,
+    ) -> Value {
+        use crate::static_tables::{ENTRY_SIZE, ENTRY_TYPE};
+        let size = self.module.env.tables[table_index as usize].ty.initial;
+        let out_of_bounds =
+            self.builder
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, index, size as i64);
+        self.trap_if(out_of_bounds, TrapKind::UndefinedElement);
+        let name = self
+            .builder
+            .func
+            .declare_imported_user_function(UserExternalName {
+                namespace: 1,
+                index: data_index,
+            });
+        let array = self.builder.create_global_value(GlobalValueData::Symbol {
+            name: ExternalName::user(name),
+            offset: Imm64::new(0),
+            colocated: true,
+            tls: false,
+        });
+        let base = self.builder.ins().symbol_value(types::I64, array);
+        let index64 = self.builder.ins().uextend(types::I64, index);
+        let byte_offset = self
+            .builder
+            .ins()
+            .ishl_imm_u(index64, i64::from(ENTRY_SIZE.trailing_zeros()));
+        let entry = self.builder.ins().iadd(base, byte_offset);
+        let flags = trusted().with_readonly().with_can_move();
+        let actual = self
+            .builder
+            .ins()
+            .load(types::I32, flags, entry, ENTRY_TYPE);
+        let expected = self.module.static_tables.type_numbers[type_index as usize];
+        let mismatch = self
+            .builder
+            .ins()
+            .icmp_imm_u(IntCC::NotEqual, actual, i64::from(expected));
+        let checked = self.builder.create_block();
+        let failed = self.builder.create_block();
+        self.builder.set_cold_block(failed);
+        self.builder.ins().brif(mismatch, failed, &[], checked, &[]);
+        self.builder.seal_block(failed);
+        self.builder.seal_block(checked);
+
+        self.builder.switch_to_block(failed);
+        let code = self.builder.ins().load(types::I64, flags, entry, 0);
+        self.builder
+            .ins()
+            .trapz(code, TrapKind::UninitializedElement.trap_code());
+        self.builder
+            .ins()
+            .trap(TrapKind::IndirectCallType.trap_code());
+
+        self.builder.switch_to_block(checked);
+        self.builder.ins().load(types::I64, flags, entry, 0)
     }
 
     /// The `w2e_table *` of table `table_index` (fixed for the instance's lifetime).

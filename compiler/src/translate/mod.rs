@@ -93,6 +93,8 @@ pub struct ModuleContext<'a> {
     /// for every OS of that architecture.
     pub builtin_call_conv: CallConv,
     pub frontend_config: cranelift_codegen::isa::TargetFrontendConfig,
+    /// Tables whose contents are fixed at compile time (`call_indirect` reads their arrays).
+    pub static_tables: &'a crate::static_tables::StaticTables,
 }
 
 /// Translates defined function `func_index` into a Cranelift function.
