@@ -17,6 +17,8 @@ pub const VARIABLE: &str = "W2E_TEST_TARGET";
 pub struct Cell {
     pub target: Target,
     pub runner: Runner,
+    /// The host's own cell: built without `--target`, run directly.
+    host: bool,
     /// Absolute path of the runner program (qemu-ARCH, wine), found on the PATH once, since
     /// every run starts with an empty environment.
     runner_program: Option<PathBuf>,
@@ -31,6 +33,7 @@ pub fn cell() -> &'static Cell {
             return Cell {
                 target: matrix::host(),
                 runner: Runner::Native,
+                host: true,
                 runner_program: None,
             };
         }
@@ -47,6 +50,7 @@ pub fn cell() -> &'static Cell {
         Cell {
             target: target.clone(),
             runner,
+            host: false,
             runner_program,
         }
     })
@@ -72,7 +76,7 @@ impl Cell {
     }
 
     pub fn is_host(&self) -> bool {
-        self.runner_program.is_none()
+        self.host
     }
 
     pub fn is_windows(&self) -> bool {
