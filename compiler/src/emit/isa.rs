@@ -18,10 +18,6 @@ use target_lexicon::{Architecture, Triple};
 ///   only with it. Returning a v128 there needs an implicit return area, which
 ///   `enable_multi_ret_implicit_sret` provides (it changes only signatures that could not be
 ///   expressed otherwise).
-/// - riscv64 assumes the V extension with 128-bit vectors (RVA23): Cranelift lowers wasm SIMD
-///   only with it. Returning v128 values there needs an implicit return area, which
-///   `enable_multi_ret_implicit_sret` provides (it changes only signatures that could not be
-///   expressed otherwise).
 pub fn target_isa(triple: &Triple) -> Result<OwnedTargetIsa, CompileError> {
     let target_error = |reason: String| CompileError::Target {
         triple: triple.to_string(),
