@@ -6,7 +6,8 @@
  * A capability record `"bundle\0" GUEST "\0" INDEX "\0"` (w2e_config.h) preopens bundle number
  * INDEX of the blob `w2e_main_bundle` as GUEST, in record order among the "dir" records. The
  * symbol is weak: an executable linked without one has no bundles (a "bundle" record then
- * fails at start-up).
+ * fails at start-up). The same code serves POSIX and Windows: a bundle fd is an entry of the
+ * OS's own fd table (wasi_fd.c or wasi_fd_win32.c), of the type wasi_bfd.
  *
  * The blob (written by cli/src/bundle.rs; every integer little-endian):
  *
