@@ -214,7 +214,7 @@ impl Run {
                 .map(|(sign, _, line)| format!("{sign} {line}"))
                 .collect();
             eprintln!(
-                "known deviation on {}: {run}: {}\n  {}",
+                "known deviation on {} for `{run}`: {}\n  {}",
                 cell().triple(),
                 deviation.why,
                 deviation.diff.join("\n  ")
