@@ -98,19 +98,9 @@ impl FuncTranslator<'_, '_> {
         let expected_id = crate::abi::type_id(ty);
         let args = self.popn(ty.params().len());
         if let Some(data_index) = self.module.static_tables.data_index(table_index) {
+            // Every entry is a function of this module: the callee's vmctx is ours.
             let code = self.static_table_code(table_index, data_index, type_index, index);
-            let sig = self.wasm_sig(type_index);
-            let mut call_args = vec![self.vmctx];
-            call_args.extend(args);
-            if kind == CallKind::TailCall {
-                self.builder
-                    .ins()
-                    .return_call_indirect(sig, code, &call_args);
-                self.reachable = false;
-                return;
-            }
-            let results = self.emit_call(exceptions::Callee::Indirect(sig, code), &call_args);
-            self.stack.extend(results);
+            self.call_code(type_index, code, self.vmctx, args, kind);
             return;
         }
 
@@ -147,6 +137,18 @@ impl FuncTranslator<'_, '_> {
                 .icmp_imm_u(IntCC::NotEqual, actual_id, expected_id as i64);
         self.trap_if(mismatch, TrapKind::IndirectCallType);
         let (code, callee_vmctx) = self.load_code_and_vmctx(func_ref);
+        self.call_code(type_index, code, callee_vmctx, args, kind);
+    }
+
+    /// Calls (or tail-calls) checked `code` of type `type_index` with `callee_vmctx`.
+    fn call_code(
+        &mut self,
+        type_index: u32,
+        code: Value,
+        callee_vmctx: Value,
+        args: Vec<Value>,
+        kind: CallKind,
+    ) {
         let sig = self.wasm_sig(type_index);
         let mut call_args = vec![callee_vmctx];
         call_args.extend(args);
