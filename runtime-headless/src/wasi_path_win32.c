@@ -209,6 +209,16 @@ static uint32_t open_checked(const w32_resolved *r, const w32_fd *dir, DWORD acc
     CloseHandle(h);
     return WASI_EPERM;
   }
+  /* To delete or move a link, the handle must be the link: Wine opens a host symlink to a
+   * directory through it (though the name shows as a reparse point), and would remove or
+   * move the directory it points to. */
+  BY_HANDLE_FILE_INFORMATION info;
+  if ((access & DELETE) && is_link(r->attrs) &&
+      (!GetFileInformationByHandle(h, &info) ||
+       !(info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))) {
+    CloseHandle(h);
+    return WASI_ENOTSUP;
+  }
   *out = h;
   return WASI_ESUCCESS;
 }
