@@ -261,8 +261,9 @@ pub fn wasm2exe(wasm: &Path, out: &Path, grants: &[&str]) {
     );
     assert!(
         result.status.success(),
-        "wasm2exe {} failed: {}",
+        "wasm2exe {} failed ({}): {}",
         wasm.display(),
+        result.status,
         String::from_utf8_lossy(&result.stderr)
     );
 }
