@@ -135,10 +135,14 @@ pub fn fetch(pinned: &Pinned) -> Result<PathBuf, Unreachable> {
     Err(Unreachable(network_errors.join("; ")))
 }
 
-/// Prints the skip message for an unreachable registry (shown with `--nocapture`; the test
-/// harness has no "skipped" outcome, so the test passes).
-pub fn skip(Unreachable(reason): Unreachable) {
-    eprintln!("skipped: cannot reach crates.io/npm ({reason})");
+/// Fails the test for an unreachable registry: these programs are built from registry
+/// sources, and a test that passes without running would hide it. The downloads are cached,
+/// so only the first run needs the network.
+pub fn fail_offline(Unreachable(reason): Unreachable) -> ! {
+    panic!(
+        "cannot reach the package registries (crates.io, npm, PyPI) to fetch the program's \
+         sources: {reason}; connect once (downloads are cached in the target directory)"
+    );
 }
 
 /// Extracts `member` of a gzipped tarball into `into` (which must exist).
@@ -410,7 +414,7 @@ pub fn stdout(out: &Output) -> String {
 
 // ---- PyPI files ----
 
-/// What pip prints when the index cannot be reached (the test then skips, saying so).
+/// What pip prints when the index cannot be reached (the test then fails, saying so).
 pub const PIP_UNREACHABLE: &[&str] = &[
     "NewConnectionError",
     "ConnectionError",
