@@ -20,6 +20,8 @@ pub struct Capabilities {
     pub entry: Option<String>,
     /// Guest names of the bundles (`--bundle`), in blob order (see bundle.rs).
     pub bundles: Vec<String>,
+    /// `--cpu`: the executable checks at start-up that the CPU has what the code uses.
+    pub cpu: wasm2exe_compiler::CpuLevel,
 }
 
 impl Capabilities {
@@ -50,8 +52,8 @@ impl Capabilities {
         }
     }
 
-    /// The record bytes (see w2e_config.h).
-    pub fn records(&self) -> Vec<u8> {
+    /// The record bytes for an executable of `triple` (see w2e_config.h).
+    pub fn records(&self, triple: &Triple) -> Vec<u8> {
         let mut bytes = Vec::new();
         let mut record = |fields: &[&str]| {
             for field in fields {
@@ -77,6 +79,9 @@ impl Capabilities {
         if let Some(entry) = &self.entry {
             record(&["entry", entry]);
         }
+        for feature in wasm2exe_compiler::cpu_features(triple, self.cpu) {
+            record(&["cpu", feature]);
+        }
         bytes.push(0);
         bytes
     }
@@ -85,7 +90,7 @@ impl Capabilities {
     pub fn object(&self, triple: &Triple) -> Result<Vec<u8>> {
         let mut obj = new_object(triple)?;
         let section = obj.section_id(StandardSection::ReadOnlyData);
-        let records = self.records();
+        let records = self.records(triple);
         // Aligned: s390x code addresses it with larl, which needs an even address.
         let offset = obj.append_section_data(section, &records, 8);
         obj.add_symbol(Symbol {
@@ -140,7 +145,7 @@ mod tests {
 
     #[test]
     fn no_grants_is_just_the_terminator() {
-        assert_eq!(Capabilities::default().records(), vec![0]);
+        assert_eq!(Capabilities::default().records(&Triple::host()), vec![0]);
     }
 
     #[test]
@@ -150,9 +155,24 @@ mod tests {
         caps.add_dir("/srv/data::/data").unwrap();
         caps.add_env("HOME=/home").unwrap();
         assert_eq!(
-            caps.records(),
+            caps.records(&Triple::host()),
             b"dir\0.\0.\0dir\0/srv/data\0/data\0env\0HOME=/home\0\0"
         );
+    }
+
+    #[test]
+    fn cpu_records_name_the_features_for_x86_64_targets_only() {
+        let caps = Capabilities {
+            cpu: wasm2exe_compiler::CpuLevel::X86_64V3,
+            ..Capabilities::default()
+        };
+        let x86: Triple = "x86_64-pc-windows-gnu".parse().unwrap();
+        assert_eq!(
+            caps.records(&x86),
+            b"cpu\0avx\0cpu\0avx2\0cpu\0bmi1\0cpu\0bmi2\0cpu\0lzcnt\0cpu\0fma\0\0"
+        );
+        let arm: Triple = "aarch64-apple-darwin".parse().unwrap();
+        assert_eq!(caps.records(&arm), vec![0]);
     }
 
     #[test]

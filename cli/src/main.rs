@@ -19,7 +19,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wasm2exe_compiler::{CompileOptions, StubKind, Triple};
+use wasm2exe_compiler::{CompileOptions, CpuLevel, StubKind, Triple};
 
 /// Exit code of every failure of wasm2exe itself (bad input, compile or link error).
 const EXIT_FAILURE: u8 = 1;
@@ -107,6 +107,13 @@ struct Args {
     #[arg(long, value_name = "ZIG")]
     linker: Option<String>,
 
+    /// The CPU the executables are for. baseline runs on every CPU of the target (x86_64:
+    /// x86-64-v2); x86-64-v3 (AVX2, BMI2: 2013 on) and x86-64-v4 (AVX-512) need newer CPUs;
+    /// native uses every feature of this machine's CPU, as a JIT would. The executable checks
+    /// the CPU when it starts. Applies to x86_64 targets; others get their baseline.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = Cpu::Baseline)]
+    cpu: Cpu,
+
     /// Link this runtime archive (from `wasm2exe runtime`) instead of the built-in one.
     #[arg(long, value_name = "PATH")]
     runtime: Option<PathBuf>,
@@ -150,6 +157,16 @@ struct Args {
     /// ("HOST[::GUEST]" per line) and WASM2EXE_ENV ("KEY=VALUE" per line). Off by default.
     #[arg(long)]
     runtime_grants: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Cpu {
+    Baseline,
+    #[value(name = "x86-64-v3")]
+    X86_64V3,
+    #[value(name = "x86-64-v4")]
+    X86_64V4,
+    Native,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,12 +243,20 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
     });
     let mut options = CompileOptions::new(Triple::host(), "w2e_main_");
     options.stubbed_imports = policy::plan_imports(&summary, stub_kind)?;
+    let cpu = match args.cpu {
+        Cpu::Baseline => CpuLevel::Baseline,
+        Cpu::X86_64V3 => CpuLevel::X86_64V3,
+        Cpu::X86_64V4 => CpuLevel::X86_64V4,
+        Cpu::Native => CpuLevel::Native,
+    };
+    options.cpu = cpu;
     let bundles = bundle::Bundles::read(&args.bundles)?;
     let job = pipeline::Job {
         wasm: &wasm,
         options,
         capabilities: config::Capabilities {
             bundles: bundles.guests.clone(),
+            cpu,
             ..capabilities(args)?
         },
         bundles,

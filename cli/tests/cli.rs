@@ -344,3 +344,51 @@ fn help_shows_examples_and_version_prints() {
     let version = wasm2exe(&["--version"]);
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("wasm2exe "));
 }
+
+/// Builds hello with `--cpu LEVEL` and runs it here.
+fn run_hello_for_cpu(level: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("hello");
+    let out = wasm2exe(&[
+        &example("hello.wat"),
+        "--cpu",
+        level,
+        "-o",
+        exe.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "wasm2exe failed: {}", stderr(&out));
+    Command::new(exe).output().unwrap()
+}
+
+#[test]
+fn cpu_native_executable_runs_on_the_machine_that_built_it() {
+    let out = run_hello_for_cpu("native");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Hello from wasm2exe, world!\n"
+    );
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn cpu_level_this_machine_lacks_refuses_to_start_naming_the_feature() {
+    use std::arch::is_x86_feature_detected as has;
+    let has_v4 = has!("avx512f") && has!("avx512vl") && has!("avx512dq");
+    let out = run_hello_for_cpu("x86-64-v4");
+    if !has_v4 {
+        assert_eq!(out.status.code(), Some(70), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        let message = stderr(&out);
+        assert!(
+            message.starts_with("wasm2exe: cannot start: the program was built for newer CPUs")
+                && message.contains("avx512")
+                && message
+                    .trim_end()
+                    .ends_with("rebuild it with --cpu baseline"),
+            "{message}"
+        );
+    } else {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+}

@@ -32,6 +32,31 @@ pub struct CompileOptions {
     /// Imported functions (by function index) to replace with generated stubs, which the
     /// runtime then does not resolve.
     pub stubbed_imports: BTreeMap<u32, StubKind>,
+    /// Which CPU features the code may use beyond the target's baseline.
+    pub cpu: CpuLevel,
+}
+
+/// The CPU an executable is for, beyond its target's baseline (x86_64: x86-64-v2, SSE4.2).
+/// The levels apply to x86_64 targets; other CPUs always get their baseline. An executable
+/// that needs more than the baseline must check the CPU when it starts (`cpu_features` lists
+/// what to check).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CpuLevel {
+    /// Runs on every CPU of the target (x86_64: any x86-64-v2 CPU, 2009 on).
+    #[default]
+    Baseline,
+    /// x86-64-v3: AVX2, BMI1/2, LZCNT, FMA (Haswell, Zen 1 and later).
+    X86_64V3,
+    /// x86-64-v4: v3 plus AVX-512 (F, VL, DQ: what Cranelift uses).
+    X86_64V4,
+    /// Every feature of the CPU compiling, as a JIT would: for executables that run here.
+    Native,
+}
+
+/// The CPU features (CPUID names: `avx2`, `bmi2`, ...) that code compiled for `triple` with
+/// `cpu` needs beyond the target's baseline.
+pub fn cpu_features(triple: &Triple, cpu: CpuLevel) -> Vec<&'static str> {
+    emit::cpu_features(triple, cpu)
 }
 
 /// What a stubbed import does when called.
@@ -111,6 +136,7 @@ impl CompileOptions {
             triple,
             symbol_prefix: symbol_prefix.into(),
             stubbed_imports: BTreeMap::new(),
+            cpu: CpuLevel::Baseline,
         }
     }
 
@@ -176,7 +202,7 @@ impl<'a> ParsedModule<'a> {
 
     /// The object for `options.triple`.
     pub fn compile(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
-        let isa = emit::target_isa(&options.triple)?;
+        let isa = emit::target_isa(&options.triple, options.cpu)?;
         let slot = self
             .code
             .lock()

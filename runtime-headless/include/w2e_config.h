@@ -20,6 +20,9 @@
  *   "bundle\0" GUEST "\0" INDEX "\0"  a read-only directory embedded in the executable: bundle
  *                                     number INDEX (decimal) of the blob `w2e_main_bundle`, seen
  *                                     by the program as GUEST (format: src/wasi_bundle.c).
+ *   "cpu\0" FEATURE "\0"              the code uses this CPU feature beyond the target's
+ *                                     baseline (`wasm2exe --cpu`; a CPUID name such as "avx2"):
+ *                                     start-up refuses a CPU without it, saying so.
  *   "\0"                              end of the list.
  *
  * Without any record the program sees no files and an empty environment (default deny).

@@ -135,10 +135,13 @@ void w2e_wasi_configure(const char *records) {
   for (const char *p = records; p && *p;) {
     const char *key = p;
     p += strlen(p) + 1;
-    int fields = !strcmp(key, "dir") || !strcmp(key, "bundle")  ? 2
-                 : !strcmp(key, "env") || !strcmp(key, "entry") ? 1
-                                                                : 0;
+    int fields = !strcmp(key, "dir") || !strcmp(key, "bundle")                           ? 2
+                 : !strcmp(key, "env") || !strcmp(key, "entry") || !strcmp(key, "cpu") ? 1
+                                                                                         : 0;
     if (!strcmp(key, "entry")) entry_name = p;
+    if (!strcmp(key, "cpu") && !w2e_cpu_has(p))
+      fail("the program was built for newer CPUs (wasm2exe --cpu) and uses ", p,
+           ", which this CPU lacks; rebuild it with --cpu baseline", NULL, NULL);
     if (!strcmp(key, "inherit-env")) inherit = true;
     else if (!strcmp(key, "runtime-grants")) runtime = true;
     else if (!fields) fail("unknown capability record \"", key, "\"", NULL, NULL);

@@ -112,6 +112,9 @@ void w2e_note_trap(uint32_t kind);
 /* The stack limit every new vmctx gets (0: unchecked). Set by w2e_runtime_init. */
 extern uintptr_t w2e_stack_limit;
 
+/* Whether this CPU has `feature` (a CPUID name such as "avx2"; cpu.c), for "cpu" records. */
+bool w2e_cpu_has(const char *feature);
+
 /* Writes a whole buffer to a file descriptor with write(2) only. */
 void w2e_write_all(int fd, const char *buf, size_t len);
 

@@ -1,6 +1,6 @@
 //! The Cranelift target for a triple, with the settings every wasm2exe object needs.
 
-use crate::CompileError;
+use crate::{CompileError, CpuLevel};
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use target_lexicon::{Architecture, Triple};
@@ -14,11 +14,12 @@ use target_lexicon::{Architecture, Triple};
 /// - no heap/table Spectre mitigations: generated code uses neither Cranelift construct; a
 ///   standalone executable runs one trust domain, so there is no other tenant to protect.
 /// - x86_64 assumes x86-64-v2 (SSE4.2, POPCNT): native `floor`/`ceil`/`nearest` and SIMD.
+///   `cpu` may add features (`CpuLevel`) for executables that will only run on newer CPUs.
 /// - riscv64 assumes the V extension with 128-bit vectors (RVA23): Cranelift lowers wasm SIMD
 ///   only with it. Returning a v128 there needs an implicit return area, which
 ///   `enable_multi_ret_implicit_sret` provides (it changes only signatures that could not be
 ///   expressed otherwise).
-pub fn target_isa(triple: &Triple) -> Result<OwnedTargetIsa, CompileError> {
+pub fn target_isa(triple: &Triple, cpu: CpuLevel) -> Result<OwnedTargetIsa, CompileError> {
     let target_error = |reason: String| CompileError::Target {
         triple: triple.to_string(),
         reason,
@@ -66,12 +67,63 @@ pub fn target_isa(triple: &Triple) -> Result<OwnedTargetIsa, CompileError> {
         Architecture::Riscv64(_) => &["has_v", "has_zvl128b"],
         _ => &[],
     };
-    for feature in features {
+    let extra = cpu_features(triple, cpu);
+    let extra = extra.iter().map(|feature| format!("has_{feature}"));
+    for feature in features.iter().map(|f| f.to_string()).chain(extra) {
         builder
-            .enable(feature)
+            .enable(&feature)
             .map_err(|e| target_error(format!("{feature}: {e}")))?;
     }
     builder
         .finish(settings::Flags::new(flags))
         .map_err(|e| target_error(e.to_string()))
+}
+
+/// x86-64-v3 (Haswell, Zen 1 and later) beyond v2.
+const X86_64_V3: &[&str] = &["avx", "avx2", "bmi1", "bmi2", "lzcnt", "fma"];
+/// x86-64-v4 beyond v3: the AVX-512 parts Cranelift uses (F, VL, DQ).
+const X86_64_V4: &[&str] = &["avx512f", "avx512vl", "avx512dq"];
+
+/// The CPU features beyond the baseline that code for `triple` built with `cpu` uses, named
+/// as CPUID documents them (Cranelift's flag is `has_` + the name). Empty for every CPU but
+/// x86_64, which alone has levels here.
+pub fn cpu_features(triple: &Triple, cpu: CpuLevel) -> Vec<&'static str> {
+    if triple.architecture != Architecture::X86_64 {
+        return Vec::new();
+    }
+    match cpu {
+        CpuLevel::Baseline => Vec::new(),
+        CpuLevel::X86_64V3 => X86_64_V3.to_vec(),
+        CpuLevel::X86_64V4 => X86_64_V3.iter().chain(X86_64_V4).copied().collect(),
+        CpuLevel::Native => X86_64_V3
+            .iter()
+            .chain(X86_64_V4)
+            .copied()
+            .filter(|feature| this_cpu_has(feature))
+            .collect(),
+    }
+}
+
+/// Whether the CPU compiling has `feature` (one of the names above).
+#[cfg(target_arch = "x86_64")]
+fn this_cpu_has(feature: &str) -> bool {
+    use std::arch::is_x86_feature_detected as has;
+    match feature {
+        "avx" => has!("avx"),
+        "avx2" => has!("avx2"),
+        "bmi1" => has!("bmi1"),
+        "bmi2" => has!("bmi2"),
+        "lzcnt" => has!("lzcnt"),
+        "fma" => has!("fma"),
+        "avx512f" => has!("avx512f"),
+        "avx512vl" => has!("avx512vl"),
+        "avx512dq" => has!("avx512dq"),
+        _ => false,
+    }
+}
+
+/// Compiling on another CPU than x86_64: `native` cannot describe an x86_64 CPU.
+#[cfg(not(target_arch = "x86_64"))]
+fn this_cpu_has(_feature: &str) -> bool {
+    false
 }

@@ -6,7 +6,7 @@ mod inline;
 mod isa;
 mod stubs;
 
-pub use isa::target_isa;
+pub use isa::{cpu_features, target_isa};
 
 use crate::abi::{Builtin, TrapKind};
 use crate::layout::{SymbolIds, VmctxLayout};
