@@ -5,8 +5,8 @@
 use super::{CallKind, FuncTranslator, exceptions, trusted, wasm_signature};
 use crate::abi::TrapKind;
 use cranelift_codegen::ir::{
-    ExternalName, FuncRef, GlobalValueData, InstBuilder, UserExternalName, Value, condcodes::IntCC,
-    immediates::Imm64, types,
+    self, ExternalName, FuncRef, GlobalValueData, InstBuilder, UserExternalName, Value,
+    condcodes::IntCC, immediates::Imm64, types,
 };
 
 impl FuncTranslator<'_, '_> {
@@ -181,19 +181,7 @@ impl FuncTranslator<'_, '_> {
                 .ins()
                 .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, index, size as i64);
         self.trap_if(out_of_bounds, TrapKind::UndefinedElement);
-        let name = self
-            .builder
-            .func
-            .declare_imported_user_function(UserExternalName {
-                namespace: 1,
-                index: data_index,
-            });
-        let array = self.builder.create_global_value(GlobalValueData::Symbol {
-            name: ExternalName::user(name),
-            offset: Imm64::new(0),
-            colocated: true,
-            tls: false,
-        });
+        let array = self.static_table_array(data_index);
         let base = self.builder.ins().symbol_value(types::I64, array);
         let index64 = self.builder.ins().uextend(types::I64, index);
         let byte_offset = self
@@ -229,6 +217,30 @@ impl FuncTranslator<'_, '_> {
 
         self.builder.switch_to_block(checked);
         self.builder.ins().load(types::I64, flags, entry, 0)
+    }
+
+    /// The symbol of a static table's array (data object `data_index`), declared once per
+    /// function so that its address is computed once.
+    fn static_table_array(&mut self, data_index: u32) -> ir::GlobalValue {
+        if let Some(&array) = self.static_tables.get(&data_index) {
+            return array;
+        }
+        // Namespace 1 is cranelift-module's data objects (0 is functions).
+        let name = self
+            .builder
+            .func
+            .declare_imported_user_function(UserExternalName {
+                namespace: 1,
+                index: data_index,
+            });
+        let array = self.builder.create_global_value(GlobalValueData::Symbol {
+            name: ExternalName::user(name),
+            offset: Imm64::new(0),
+            colocated: true,
+            tls: false,
+        });
+        self.static_tables.insert(data_index, array);
+        array
     }
 
     /// The `w2e_table *` of table `table_index` (fixed for the instance's lifetime).

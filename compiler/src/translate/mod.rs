@@ -223,6 +223,8 @@ pub(crate) struct FuncTranslator<'m, 'b> {
     wasm_sigs: HashMap<u32, SigRef>,
     direct_funcs: HashMap<u32, FuncRef>,
     builtins: HashMap<Builtin, FuncRef>,
+    /// The arrays of static tables this function calls through, by data-object index.
+    static_tables: HashMap<u32, ir::GlobalValue>,
 }
 
 /// Flags for loads of runtime data that never trap (vmctx fields, tables, funcrefs).
@@ -245,6 +247,7 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
             wasm_sigs: HashMap::new(),
             direct_funcs: HashMap::new(),
             builtins: HashMap::new(),
+            static_tables: HashMap::new(),
         }
     }
 
