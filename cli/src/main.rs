@@ -199,16 +199,7 @@ fn main() -> ExitCode {
         }) => ship::run(targets, out_dir, linker.as_deref()),
         None => build(&cli.build),
     })
-    .unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into());
-        Err(anyhow::anyhow!(
-            "internal error, please report it: {message}"
-        ))
-    });
+    .unwrap_or_else(|panic| Err(panic_error(panic)));
     let errors = match result {
         Ok(errors) => errors,
         Err(error) => vec![error],
@@ -295,4 +286,14 @@ fn capabilities(args: &Args) -> Result<config::Capabilities> {
         caps.add_env(env)?;
     }
     Ok(caps)
+}
+
+/// A caught panic as the one-line error users see: it is always a bug of ours.
+pub fn panic_error(panic: Box<dyn std::any::Any + Send>) -> anyhow::Error {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into());
+    anyhow::anyhow!("internal error, please report it: {message}")
 }

@@ -66,16 +66,9 @@ pub fn build_all(job: &Job, targets: &[Target]) -> Vec<Result<Built>> {
         handles
             .into_iter()
             .map(|handle| {
-                handle.join().unwrap_or_else(|panic| {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "unknown panic".into());
-                    Err(anyhow::anyhow!(
-                        "internal error, please report it: {message}"
-                    ))
-                })
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| Err(crate::panic_error(panic)))
             })
             .collect()
     })
