@@ -1,19 +1,18 @@
 //! wasm2exe-compiler: WebAssembly module bytes in, one relocatable native object out.
 //!
 //! The module is parsed and validated with wasmparser, every function is translated to
-//! Cranelift IR by our own translator (`translate`) and compiled in parallel, and
+//! Cranelift IR by our own translator (`cranelift::translate`) and compiled in parallel, and
 //! cranelift-object writes the code together with the module descriptor the runtime
-//! instantiates from (`emit`). The layout of that descriptor and of the per-instance context
+//! instantiates from (`cranelift`). The layout of that descriptor and of the per-instance context
 //! is the ABI in `abi` (mirrored by `runtime-headless/include/w2e_abi.h`).
 //!
 //! This crate does no I/O: no files, no linking. The CLI glues it to the runtime.
 
 pub mod abi;
-mod emit;
+mod cranelift;
 mod layout;
 pub mod module_env;
 mod static_tables;
-mod translate;
 
 pub use target_lexicon::Triple;
 pub use wasmparser::ValType;
@@ -56,7 +55,7 @@ pub enum CpuLevel {
 /// The CPU features (CPUID names: `avx2`, `bmi2`, ...) that code compiled for `triple` with
 /// `cpu` needs beyond the target's baseline.
 pub fn cpu_features(triple: &Triple, cpu: CpuLevel) -> Vec<&'static str> {
-    emit::cpu_features(triple, cpu)
+    cranelift::cpu_features(triple, cpu)
 }
 
 /// What a stubbed import does when called.
@@ -187,7 +186,7 @@ pub struct ParsedModule<'a> {
     code: Mutex<HashMap<String, SharedCode>>,
 }
 
-type SharedCode = Arc<OnceLock<Result<emit::FunctionCode, CompileError>>>;
+type SharedCode = Arc<OnceLock<Result<cranelift::FunctionCode, CompileError>>>;
 
 impl<'a> ParsedModule<'a> {
     /// Parses and validates `wasm`.
@@ -202,19 +201,19 @@ impl<'a> ParsedModule<'a> {
 
     /// The object for `options.triple`.
     pub fn compile(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
-        let isa = emit::target_isa(&options.triple, options.cpu)?;
+        let isa = cranelift::target_isa(&options.triple, options.cpu)?;
         let slot = self
             .code
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry(emit::code_key(&*isa))
+            .entry(cranelift::code_key(&*isa))
             .or_default()
             .clone();
         let code = slot
-            .get_or_init(|| emit::compile_functions(&self.env, &self.tables, &*isa))
+            .get_or_init(|| cranelift::compile_functions(&self.env, &self.tables, &*isa))
             .as_ref()
             .map_err(Clone::clone)?;
-        emit::write_object(&self.env, &self.tables, options, &isa, code)
+        cranelift::write_object(&self.env, &self.tables, options, &isa, code)
     }
 
     /// How many distinct machine codes `compile` has generated so far (one per architecture

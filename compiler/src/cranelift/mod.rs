@@ -1,18 +1,22 @@
-//! From a parsed module to object bytes: declare every symbol, translate and compile the
-//! functions in parallel, add the boundary stubs and the descriptor, write the object.
+//! The Cranelift backend: from a parsed module to object bytes. Declare every symbol, translate
+//! (`translate`) and compile the functions in parallel, add the boundary stubs and the
+//! descriptor, write the object with cranelift-object.
 
 mod descriptor;
 mod inline;
 mod isa;
 mod stubs;
+pub mod translate;
 
 pub use isa::{cpu_features, target_isa};
 
 use crate::abi::{Builtin, TrapKind};
+use crate::cranelift::translate::{
+    ModuleContext, builtin_signature, translate_function, wasm_signature,
+};
 use crate::layout::{SymbolIds, VmctxLayout};
 use crate::module_env::ModuleEnv;
 use crate::static_tables::{self, StaticTables};
-use crate::translate::{ModuleContext, builtin_signature, translate_function, wasm_signature};
 use crate::{CompileError, CompileOptions};
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;

@@ -6,7 +6,7 @@
 //!   function stored in the vmctx's `host_code` slot (C convention).
 
 use crate::abi::{TrapKind, VALUE_SIZE};
-use crate::translate::{host_signature, ir_type, trusted, wasm_signature};
+use crate::cranelift::translate::{host_signature, ir_type, trusted, wasm_signature};
 use cranelift_codegen::ir::{
     AbiParam, Endianness, Function, InstBuilder, MemFlagsData, Signature, UserFuncName, types,
 };
