@@ -11,9 +11,11 @@
 pub mod abi;
 mod cranelift;
 mod layout;
+mod llvm;
 pub mod module_env;
 mod static_tables;
 
+pub use llvm::{CodeUnit, LlvmModule};
 pub use target_lexicon::Triple;
 pub use wasmparser::ValType;
 
@@ -214,6 +216,12 @@ impl<'a> ParsedModule<'a> {
             .as_ref()
             .map_err(Clone::clone)?;
         cranelift::write_object(&self.env, &self.tables, options, &isa, code)
+    }
+
+    /// The module as LLVM IR code units for `options.triple` (the LLVM backend); the
+    /// descriptor unit follows once the units are compiled (`LlvmModule::descriptor_unit`).
+    pub fn llvm<'s>(&'s self, options: &'s CompileOptions) -> Result<LlvmModule<'s>, CompileError> {
+        llvm::translate(&self.env, options)
     }
 
     /// How many distinct machine codes `compile` has generated so far (one per architecture
