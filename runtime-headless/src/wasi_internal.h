@@ -9,6 +9,7 @@
 #define W2E_WASI_INTERNAL_H
 
 #include "w2e_internal.h"
+#include "w2e_wasi.h"
 
 #include <dirent.h>
 #include <stdbool.h>
