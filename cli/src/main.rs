@@ -9,6 +9,7 @@ mod config;
 mod input;
 mod link;
 mod list;
+mod llvm;
 mod pipeline;
 mod policy;
 mod report;
@@ -113,6 +114,12 @@ struct Args {
     /// the CPU when it starts. Applies to x86_64 targets; others get their baseline.
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = Cpu::Baseline)]
     cpu: Cpu,
+
+    /// The code generator. cranelift builds fast, and its code runs at wasmtime's speed.
+    /// llvm optimizes like a C compiler (through zig's LLVM): a slower build, faster code
+    /// (it needs zig for every target, this machine's too).
+    #[arg(long, value_enum, default_value_t = pipeline::Backend::Cranelift)]
+    backend: pipeline::Backend,
 
     /// Link this runtime archive (from `wasm2exe runtime`) instead of the built-in one.
     #[arg(long, value_name = "PATH")]
@@ -224,6 +231,11 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
             "--runtime names one archive, for one target; build one --target at a time with it"
         );
     }
+    if args.backend == pipeline::Backend::Llvm && args.emit == Emit::Obj {
+        anyhow::bail!(
+            "--emit obj makes one object, and --backend llvm makes several; build the executable,              or use --backend cranelift for --emit obj"
+        );
+    }
     let wasm = input::read_module(input)?;
     let summary = wasm2exe_compiler::summarize(&wasm)
         .with_context(|| format!("cannot compile {}", input.display()))?;
@@ -252,6 +264,7 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
         },
         bundles,
         emit_object: args.emit == Emit::Obj,
+        backend: args.backend,
         naming: select::Naming::new(
             input,
             args.output.as_deref(),

@@ -20,6 +20,15 @@ use target_lexicon::Triple;
 use wasm2exe_compiler::{CompileOptions, ParsedModule};
 use wasm2exe_targets::{Target, Zig, runtime};
 
+/// The code generator (`--backend`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Cranelift: fast builds, wasmtime's code.
+    Cranelift,
+    /// LLVM through zig: slower builds, faster code.
+    Llvm,
+}
+
 /// What every cell's build shares.
 pub struct Job<'a> {
     pub wasm: &'a [u8],
@@ -29,6 +38,7 @@ pub struct Job<'a> {
     /// `--bundle`s: embedded read-only directories.
     pub bundles: crate::bundle::Bundles,
     pub emit_object: bool,
+    pub backend: Backend,
     pub naming: Naming,
     /// `--runtime PATH`.
     pub runtime: Option<PathBuf>,
@@ -87,32 +97,43 @@ fn build_one(
         .map_err(|e| anyhow::anyhow!("targets.toml: {}: {e}", target.triple))?;
     let mut options = job.options.clone();
     options.triple = triple.clone();
-    let object = module
-        .compile(&options)
-        .with_context(|| format!("cannot compile {}", job.input))?;
     let output = job.naming.path(target, job.emit_object);
     if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the directory {}", dir.display()))?;
     }
     if job.emit_object {
+        let object = module
+            .compile(&options)
+            .with_context(|| format!("cannot compile {}", job.input))?;
         std::fs::write(&output, &object)
             .with_context(|| format!("cannot write {}", output.display()))?;
     } else {
         let capabilities = job.capabilities.object(&triple)?;
         let bundle = job.bundles.object(&triple)?;
         let use_host_cc = target.is_host() && job.linker.is_none();
+        // Looked for once, by whichever cell asks first.
+        let find_zig = || match zig
+            .get_or_init(|| Zig::find(job.linker.as_deref()).map_err(|e| format!("{e:#}")))
+        {
+            Ok(found) => Ok(found.as_ref()),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        };
+        let objects = match job.backend {
+            Backend::Cranelift => vec![
+                module
+                    .compile(&options)
+                    .with_context(|| format!("cannot compile {}", job.input))?,
+            ],
+            Backend::Llvm => {
+                let zig = find_zig()?.ok_or_else(wasm2exe_targets::llvm::zig_missing)?;
+                crate::llvm::objects(module, &options, target, zig, &job.input)?
+            }
+        };
         let zig = if use_host_cc {
             None
         } else {
-            // Looked for once, by whichever cell asks first.
-            let found =
-                zig.get_or_init(|| Zig::find(job.linker.as_deref()).map_err(|e| format!("{e:#}")));
-            match found {
-                Ok(Some(zig)) => Some(zig),
-                Ok(None) => return Err(Zig::missing(&target.triple)),
-                Err(e) => anyhow::bail!("{e}"),
-            }
+            Some(find_zig()?.ok_or_else(|| Zig::missing(&target.triple))?)
         };
         let host_archive;
         let archive: &Path = match (&job.runtime, zig) {
@@ -134,7 +155,11 @@ fn build_one(
         link::link(
             &linker,
             target,
-            &[&object, &capabilities, &bundle],
+            &objects
+                .iter()
+                .chain([&capabilities, &bundle])
+                .map(Vec::as_slice)
+                .collect::<Vec<_>>(),
             archive,
             &output,
         )?;

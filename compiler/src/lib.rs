@@ -225,6 +225,11 @@ impl<'a> ParsedModule<'a> {
         llvm::translate(&self.env, options)
     }
 
+    /// How many functions the module has, imports included.
+    pub fn num_functions(&self) -> usize {
+        self.env.func_types.len()
+    }
+
     /// How many distinct machine codes `compile` has generated so far (one per architecture
     /// and settings, however many targets shared it).
     pub fn code_generations(&self) -> usize {

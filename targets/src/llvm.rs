@@ -53,7 +53,9 @@ pub fn compile_units(
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((name, ir)) = units.get(i) else { break };
+                        let Some((name, ir)) = units.get(i) else {
+                            break;
+                        };
                         mine.push((i, compile_one(zig, target, name, ir, dir)));
                     }
                     mine
@@ -80,7 +82,13 @@ fn compile_one(zig: &Zig, target: &Target, name: &str, ir: &str, dir: &Path) -> 
     std::fs::write(&source, ir).with_context(|| format!("cannot write {}", source.display()))?;
     let output = zig
         .cc(&target.zig_target)
-        .args(["-c", "-O2", "-g0", "-fno-function-sections", "-Wno-override-module"])
+        .args([
+            "-c",
+            "-O2",
+            "-g0",
+            "-fno-function-sections",
+            "-Wno-override-module",
+        ])
         .arg(format!("-mcpu={}", baseline_cpu(target)))
         .arg(&source)
         .arg("-o")

@@ -6,6 +6,7 @@
 
 use super::func::{FuncTranslator, TranslateResult, Val};
 use super::ir;
+use crate::abi::structs;
 use crate::abi::{TrapKind, type_id};
 use wasmparser::{FuncType, Operator};
 
@@ -74,12 +75,11 @@ impl FuncTranslator<'_> {
 
     /// The code pointer and vmctx of a `w2e_funcref *` (immutable once made).
     fn code_and_vmctx(&mut self, func_ref: &str) -> (String, String) {
-        let p = self.target.ptr_bytes;
+        debug_assert_eq!(self.target.offset(&structs::FUNCREF, "code"), 0);
         let code = self.inst(format!("load ptr, ptr {func_ref}, !invariant.load !1"));
-        // w2e_funcref: code, then the 64-bit type id, then the vmctx.
+        let vmctx_offset = self.target.offset(&structs::FUNCREF, "vmctx");
         let vmctx_at = self.inst(format!(
-            "getelementptr i8, ptr {func_ref}, i64 {}",
-            8 + p.max(8)
+            "getelementptr i8, ptr {func_ref}, i64 {vmctx_offset}"
         ));
         let vmctx = self.inst(format!("load ptr, ptr {vmctx_at}, !invariant.load !1"));
         (code, vmctx)
@@ -94,10 +94,8 @@ impl FuncTranslator<'_> {
         let func_ref = self.inst(format!("load ptr, ptr {slot}"));
         let null = self.inst(format!("icmp eq ptr {func_ref}, null"));
         self.trap_if(&null, TrapKind::UninitializedElement);
-        let id_at = self.inst(format!(
-            "getelementptr i8, ptr {func_ref}, i64 {}",
-            self.target.ptr_bytes.max(8)
-        ));
+        let id_offset = self.target.offset(&structs::FUNCREF, "type_id");
+        let id_at = self.inst(format!("getelementptr i8, ptr {func_ref}, i64 {id_offset}"));
         let id = self.inst(format!("load i64, ptr {id_at}, !invariant.load !1"));
         let expected = type_id(&ty) as i64;
         let mismatch = self.inst(format!("icmp ne i64 {id}, {expected}"));

@@ -673,7 +673,7 @@ impl FuncTranslator<'_> {
     /// The prologue's stack check: the frame address against `vmctx->stack_limit`.
     fn stack_check(&mut self, text: &mut String) {
         let iptr = self.target.iptr;
-        let limit_offset = 2 * self.target.ptr_bytes;
+        let limit_offset = self.target.vmctx_offset("stack_limit");
         let _ = writeln!(
             text,
             "  %fa = call ptr @llvm.frameaddress.p0(i32 0)\n  %fai = ptrtoint ptr %fa to {iptr}\n  \

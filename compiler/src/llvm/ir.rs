@@ -5,6 +5,9 @@
 //! first-class IR value: i32, i64, float, double, `<16 x i8>` for v128, and `ptr` for
 //! references (a `w2e_funcref *` or an opaque externref).
 
+use crate::abi::PtrWidth;
+use crate::abi::StructDef;
+use crate::abi::structs;
 use target_lexicon::{Architecture, Endianness, OperatingSystem, PointerWidth, Triple};
 use wasmparser::{FuncType, ValType};
 
@@ -64,6 +67,7 @@ pub struct Target {
     /// `i64` or `i32`: the integer as wide as a pointer.
     pub iptr: &'static str,
     pub ptr_bytes: u32,
+    pub width: PtrWidth,
     pub big_endian: bool,
     /// The calling convention of wasm functions among themselves.
     pub wasm_cc: &'static str,
@@ -103,6 +107,7 @@ impl Target {
         Ok(Target {
             iptr,
             ptr_bytes,
+            width: PtrWidth::of(triple),
             big_endian: triple.endianness() == Ok(Endianness::Big),
             wasm_cc: if tail_calls { "tailcc" } else { "fastcc" },
             tail_calls,
@@ -110,6 +115,16 @@ impl Target {
             c_u32_ext,
             guard_pages: ptr_bytes == 8,
         })
+    }
+
+    /// The offset of `field` in ABI struct `def`, laid out for this target.
+    pub fn offset(&self, def: &StructDef, field: &str) -> i64 {
+        i64::from(def.offset(field, self.width))
+    }
+
+    /// `vmctx` field offsets the generated code reads.
+    pub fn vmctx_offset(&self, field: &str) -> i64 {
+        self.offset(&structs::VMCTX, field)
     }
 
     /// The IR parameter list of a wasm function of type `ty` (vmctx first), without names.
@@ -135,7 +150,6 @@ impl Target {
 pub const FUNC_ATTRS: &str = "nounwind \"frame-pointer\"=\"all\"";
 
 /// Escapes bytes for an IR `c"..."` string.
-#[allow(dead_code)] // the descriptor unit uses it once the shared descriptor lands
 pub fn c_string(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() + 3);
     s.push_str("c\"");

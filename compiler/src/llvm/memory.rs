@@ -14,6 +14,7 @@
 
 use super::func::{FuncTranslator, TranslateResult};
 use super::ir;
+use crate::abi::structs;
 use crate::abi::{Builtin, TrapKind};
 use wasmparser::{MemArg, Operator, ValType};
 
@@ -37,10 +38,8 @@ impl FuncTranslator<'_> {
     /// Traps unless `wide + end <= memory->size` (targets without guard pages).
     fn bounds_check(&mut self, wide: &str, end: u64) {
         let memory = self.memory_ptr();
-        let size_at = self.inst(format!(
-            "getelementptr i8, ptr {memory}, i64 {}",
-            self.target.ptr_bytes
-        ));
+        let size_offset = self.target.offset(&structs::MEMORY, "size");
+        let size_at = self.inst(format!("getelementptr i8, ptr {memory}, i64 {size_offset}"));
         let size = self.inst(format!("load i64, ptr {size_at}"));
         let last = self.inst(format!("add i64 {wide}, {end}"));
         let out = self.inst(format!("icmp ugt i64 {last}, {size}"));
@@ -49,7 +48,7 @@ impl FuncTranslator<'_> {
 
     /// `vmctx->memory` (a `w2e_memory *`, fixed for the instance's lifetime).
     fn memory_ptr(&mut self) -> String {
-        self.load_invariant_ptr(i64::from(self.target.ptr_bytes))
+        self.load_invariant_ptr(self.target.vmctx_offset("memory"))
     }
 
     fn alignment(memarg: &MemArg, bytes: u32) -> u32 {
@@ -132,7 +131,7 @@ impl FuncTranslator<'_> {
         }
         let cc = self.target.builtin_cc;
         let (symbol, args) = (builtin.symbol(), list.join(", "));
-        if builtin.signature().1.is_empty() {
+        if builtin.decl().result.is_none() {
             self.emit(format!("call {cc} void @{symbol}({args})"));
             None
         } else {
@@ -167,10 +166,8 @@ impl FuncTranslator<'_> {
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2),
             O::MemorySize { .. } => {
                 let memory = self.memory_ptr();
-                let at = self.inst(format!(
-                    "getelementptr i8, ptr {memory}, i64 {}",
-                    self.target.ptr_bytes
-                ));
+                let size_offset = self.target.offset(&structs::MEMORY, "size");
+                let at = self.inst(format!("getelementptr i8, ptr {memory}, i64 {size_offset}"));
                 let bytes = self.inst(format!("load i64, ptr {at}"));
                 let pages = self.inst(format!("lshr i64 {bytes}, {}", crate::abi::PAGE_SIZE_LOG2));
                 let v = self.inst(format!("trunc i64 {pages} to i32"));

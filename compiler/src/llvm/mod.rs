@@ -83,7 +83,7 @@ pub fn translate<'a>(
     })?;
     let ctx = ModuleCtx {
         env,
-        layout: VmctxLayout::new(env),
+        layout: VmctxLayout::new(env, target.width),
         prefix: &options.symbol_prefix,
     };
     let ranges = split(env);
@@ -216,34 +216,29 @@ fn header(target: &Target, name: &str) -> String {
 
 /// Declarations of the runtime's builtins (w2e_abi.h), with their C argument extensions.
 fn builtin_declarations(target: &Target) -> String {
-    use crate::abi::{Builtin, BuiltinArg};
-    let arg = |a: &BuiltinArg| match a {
-        BuiltinArg::Ptr => "ptr".to_string(),
-        BuiltinArg::I32 => format!("i32 {}", target.c_u32_ext),
-        BuiltinArg::I64 => "i64".to_string(),
-    };
-    // A return attribute precedes the type.
-    let result = |a: &BuiltinArg| match a {
-        BuiltinArg::I32 => format!("{} i32", target.c_u32_ext),
-        other => arg(other),
+    use crate::abi::{Builtin, BuiltinParam};
+    let arg = |kind: BuiltinParam| match kind {
+        BuiltinParam::Vmctx | BuiltinParam::Ptr => "ptr".to_string(),
+        BuiltinParam::I32 => format!("i32 {}", target.c_u32_ext),
+        BuiltinParam::I64 => "i64".to_string(),
     };
     let mut text = String::new();
     for builtin in Builtin::ALL {
-        let (params, results) = builtin.signature();
-        let ret = match results {
-            [] => "void".to_string(),
-            [r] => result(r),
-            _ => unreachable!("builtins return at most one value"),
+        let decl = builtin.decl();
+        // A return attribute precedes the type.
+        let ret = match decl.result.map(|r| r.kind) {
+            None => "void".to_string(),
+            Some(BuiltinParam::I32) => format!("{} i32", target.c_u32_ext),
+            Some(kind) => arg(kind),
         };
-        let params: Vec<String> = params.iter().map(arg).collect();
-        let noreturn = matches!(builtin, Builtin::RaiseTrap | Builtin::ThrowRef);
+        let params: Vec<String> = decl.params.iter().map(|p| arg(p.kind)).collect();
         let _ = writeln!(
             text,
             "declare {} {ret} @{}({}) nounwind{}",
             target.builtin_cc,
-            builtin.symbol(),
+            decl.symbol,
             params.join(", "),
-            if noreturn { " noreturn cold" } else { "" }
+            if decl.noreturn { " noreturn cold" } else { "" }
         );
     }
     text

@@ -7,6 +7,7 @@
 
 use super::func::{FuncTranslator, TranslateResult};
 use super::ir;
+use crate::abi::structs;
 use crate::abi::{Builtin, TrapKind};
 use crate::layout::GlobalLocation;
 use wasmparser::{Operator, ValType};
@@ -27,10 +28,8 @@ impl FuncTranslator<'_> {
 
     /// `table->size` (a uint32_t after the elements pointer).
     pub fn table_size(&mut self, table: &str) -> String {
-        let at = self.inst(format!(
-            "getelementptr i8, ptr {table}, i64 {}",
-            self.target.ptr_bytes
-        ));
+        let size_offset = self.target.offset(&structs::TABLE, "size");
+        let at = self.inst(format!("getelementptr i8, ptr {table}, i64 {size_offset}"));
         self.inst(format!("load i32, ptr {at}"))
     }
 
@@ -40,6 +39,7 @@ impl FuncTranslator<'_> {
         let size = self.table_size(table);
         let out = self.inst(format!("icmp uge i32 {index}, {size}"));
         self.trap_if(&out, kind);
+        debug_assert_eq!(self.target.offset(&structs::TABLE, "elements"), 0);
         let elements = self.inst(format!("load ptr, ptr {table}"));
         let wide = self.inst(format!("zext i32 {index} to i64"));
         self.inst(format!("getelementptr ptr, ptr {elements}, i64 {wide}"))
