@@ -58,6 +58,14 @@ impl FuncTranslator<'_> {
         self.push(v, t);
     }
 
+    /// `min`/`max`: `llvm.minimum`/`llvm.maximum` order signed zeros and propagate NaN as the
+    /// spec says, but may return a signaling NaN operand unchanged; `llvm.canonicalize`
+    /// quiets it (an arithmetic NaN, as the spec requires) and changes nothing else.
+    fn min_max(&mut self, name: &str, t: ValType) {
+        self.binary_intrinsic(name, t);
+        self.unary_intrinsic("canonicalize", t, "");
+    }
+
     /// A shift with the count masked to the width, as wasm defines it.
     fn shift(&mut self, opcode: &str, t: ValType) {
         let b = self.pop();
@@ -309,10 +317,10 @@ impl FuncTranslator<'_> {
             O::F64Sub => self.binary("fsub", F64),
             O::F64Mul => self.binary("fmul", F64),
             O::F64Div => self.binary("fdiv", F64),
-            O::F32Min => self.binary_intrinsic("minimum", F32),
-            O::F32Max => self.binary_intrinsic("maximum", F32),
-            O::F64Min => self.binary_intrinsic("minimum", F64),
-            O::F64Max => self.binary_intrinsic("maximum", F64),
+            O::F32Min => self.min_max("minimum", F32),
+            O::F32Max => self.min_max("maximum", F32),
+            O::F64Min => self.min_max("minimum", F64),
+            O::F64Max => self.min_max("maximum", F64),
             O::F32Copysign => self.binary_intrinsic("copysign", F32),
             O::F64Copysign => self.binary_intrinsic("copysign", F64),
 
