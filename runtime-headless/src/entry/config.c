@@ -72,16 +72,8 @@ static void env_set(const char *entry, size_t len) {
 }
 
 static void add_dir(const char *host, const char *guest) {
-#if defined(_WIN32)
-  const char *why = wasi_win32_add_preopen(host, guest);
+  const char *why = wasi_fd_add_preopen(host, guest);
   if (why) fail6("cannot open directory ", host, " granted as ", guest, ": ", why);
-#else
-  int fd;
-  do fd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0) fail6("cannot open directory ", host, " granted as ", guest, ": ", strerror(errno));
-  if (!wasi_fd_add_preopen(fd, guest)) fail("out of memory", NULL, NULL, NULL, NULL);
-#endif
 }
 
 /* Calls `fn` on each non-empty line of `text`. */

@@ -51,17 +51,11 @@
  * but never above the fd's directory (perm, 63), an absolute path is perm, an empty one
  * noent, a trailing slash needs a directory (notdir).
  */
-#if defined(_WIN32) /* the fd table is Windows' own (wasi_fd_win32.c) */
+#include "wasi/wasi_internal.h"
+#if defined(_WIN32)
 #include "platform/win32/wasi_win32.h"
-#define fd_get w32_fd_get
-#define fd_insert w32_fd_insert
-#define NO_HOST(e) ((e).h = NULL)
 #define inode_of(dev, i) wasi_win32_inode(dev, i) /* as the Windows side's own files */
 #else
-#include "wasi/wasi_internal.h"
-#define fd_get wasi_fd_get
-#define fd_insert wasi_fd_insert
-#define NO_HOST(e) ((e).host = -1)
 #define inode_of(dev, i) wasi_inode_hash(dev, i)
 #endif
 
@@ -144,13 +138,13 @@ const char *wasi_bundle_add_preopen(const char *guest, const char *index) {
   memset(&e, 0, sizeof e);
   e.kind = WASI_FD_BUNDLE_DIR;
   e.filetype = WASI_FILETYPE_DIRECTORY;
-  NO_HOST(e);
+  e.host = W2E_NO_HANDLE;
   e.base = WASI_RIGHTS_BUNDLE_DIR;
   e.inheriting = WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE | WRITE_INTENT;
   e.bundle_entry = wasi_load32(blob + HEADER_SIZE + 8 * k);
   e.preopen = strdup(guest);
   uint32_t fd;
-  if (!e.preopen || fd_insert(&e, &fd) != WASI_ESUCCESS) {
+  if (!e.preopen || wasi_fd_insert(&e, &fd) != WASI_ESUCCESS) {
     free(e.preopen);
     return "out of memory";
   }
@@ -159,7 +153,7 @@ const char *wasi_bundle_add_preopen(const char *guest, const char *index) {
 
 wasi_bfd *wasi_bundle_fd(uint32_t fd) {
   uint32_t err;
-  wasi_bfd *e = fd_get(fd, 0, &err);
+  wasi_bfd *e = wasi_fd_get(fd, 0, &err);
   return e && (e->kind == WASI_FD_BUNDLE_FILE || e->kind == WASI_FD_BUNDLE_DIR) ? e : NULL;
 }
 
@@ -281,14 +275,14 @@ uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_bfd *dir, uint32_t path, uint
   memset(&ne, 0, sizeof ne);
   ne.kind = is_dir ? WASI_FD_BUNDLE_DIR : WASI_FD_BUNDLE_FILE;
   ne.filetype = ent_type(r.found);
-  NO_HOST(ne);
+  ne.host = W2E_NO_HANDLE;
   ne.fdflags = (uint16_t)(is_dir ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK) : fdflags);
   ne.base = base & dir->inheriting & (is_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0) &
             (WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE);
   ne.inheriting = inheriting & dir->inheriting;
   ne.bundle_entry = r.found;
   uint32_t nfd;
-  if ((err = fd_insert(&ne, &nfd))) return err;
+  if ((err = wasi_fd_insert(&ne, &nfd))) return err;
   return wasi_put32(vm, fd_out, nfd);
 }
 
@@ -326,7 +320,7 @@ uint32_t wasi_bundle_path_mutate(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint
 /* One side of path_rename / path_link: a bundle directory (its path resolved) or a host one. */
 static uint32_t pair_side(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
   uint32_t err;
-  wasi_bfd *e = fd_get(fd, 0, &err);
+  wasi_bfd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
   if (e->kind == WASI_FD_BUNDLE_DIR) {
     resolved r;

@@ -4,7 +4,7 @@
  * follow the last component themselves.
  */
 #if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
-#include "wasi/wasi_internal.h"
+#include "platform/posix/posix.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,19 +98,19 @@ static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next,
 /* Opens (or rewinds) the fd's readdir stream at its first host entry, cookie 2. Rewinding
  * makes the next readdir read the directory again from the host. */
 static uint32_t open_stream(wasi_fd *e) {
-  if (e->dir) {
-    rewinddir(e->dir);
+  if (e->os.dir) {
+    rewinddir(e->os.dir);
   } else {
     int dfd = openat(e->host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return wasi_errno(errno);
-    e->dir = fdopendir(dfd);
-    if (!e->dir) {
+    e->os.dir = fdopendir(dfd);
+    if (!e->os.dir) {
       int er = errno;
       close(dfd);
       return wasi_errno(er);
     }
   }
-  e->dir_next = 2;
+  e->os.dir_next = 2;
   return WASI_ESUCCESS;
 }
 
@@ -137,22 +137,22 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
   /* The open stream only serves a listing that goes on where the last call stopped. One that
    * starts over (cookie 0 to 2) rewinds, so it sees entries made since (as wasmtime, which
    * reads the directory afresh), and so does one that goes back. */
-  if ((!e->dir || want == 2 || e->dir_next > want) && (err = open_stream(e))) return err;
+  if ((!e->os.dir || want == 2 || e->os.dir_next > want) && (err = open_stream(e))) return err;
   for (;;) {
-    long pos = telldir(e->dir);
+    long pos = telldir(e->os.dir);
     errno = 0;
-    struct dirent *d = readdir(e->dir);
+    struct dirent *d = readdir(e->os.dir);
     if (!d) {
       if (errno) return wasi_errno(errno);
       break;
     }
     if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..")) continue;
-    uint64_t this = e->dir_next++;
+    uint64_t this = e->os.dir_next++;
     if (this < want) continue;
     struct stat es;
     uint64_t ino;
     uint8_t type;
-    if (fstatat(dirfd(e->dir), d->d_name, &es, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (fstatat(dirfd(e->os.dir), d->d_name, &es, AT_SYMLINK_NOFOLLOW) == 0) {
       ino = wasi_inode_hash((uint64_t)es.st_dev, (uint64_t)es.st_ino);
       type = wasi_filetype_of_mode(es.st_mode);
     } else {
@@ -163,8 +163,8 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
     if (!put_entry(out, buf_len, &used, this + 1, ino, type, d->d_name)) {
       /* Full: unless this entry fit exactly, read it again next time. */
       if (used - before < DIRENT_SIZE + strlen(d->d_name)) {
-        seekdir(e->dir, pos);
-        e->dir_next = this;
+        seekdir(e->os.dir, pos);
+        e->os.dir_next = this;
       }
       break;
     }

@@ -7,7 +7,7 @@
  * which callers loop over), and a read or write the fd was not opened for yields badf.
  */
 #if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
-#include "wasi/wasi_internal.h"
+#include "platform/posix/posix.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,8 +9,8 @@
 #define W2E_WASI_INTERNAL_H
 
 #include "core/w2e_internal.h"
+#include "platform/platform.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -162,13 +162,11 @@ typedef struct wasi_fd {
   uint8_t kind;       /* enum wasi_fd_kind */
   uint8_t filetype;   /* WASI_FILETYPE_* */
   uint16_t fdflags;   /* APPEND / NONBLOCK as the guest set them (files) */
-  int host;           /* the host fd (stdio: 0, 1, 2) */
+  w2e_handle host;    /* the host handle (stdio: the process's own, not owned) */
   uint64_t base;      /* rights */
   uint64_t inheriting;
   char *preopen;      /* guest name of a preopened directory, else NULL */
-  /* fd_readdir state: an open stream and the cookie of the entry it reads next. */
-  DIR *dir;
-  uint64_t dir_next;
+  wasi_fd_os os;      /* the platform's own state (directory streams or paths) */
   /* Bundle fds: the entry in the bundle blob, and a file's read position. */
   uint32_t bundle_entry;
   uint64_t bundle_pos;
@@ -180,14 +178,13 @@ wasi_fd *wasi_fd_get(uint32_t fd, uint64_t rights, uint32_t *err);
 /* Adds an entry (copied) under the number wasmtime would pick: the highest closed number, or
  * one past the highest number ever used. Returns success or nfile/nomem. */
 uint32_t wasi_fd_insert(const wasi_fd *entry, uint32_t *fd_out);
-/* Releases an entry's host resources (the host fd unless it is stdio). */
+/* Releases an entry's host resources (the host handle unless it is stdio). */
 void wasi_fd_release(wasi_fd *entry);
-/* Adds a preopened directory (host fd owned by the table) with its guest name. */
-bool wasi_fd_add_preopen(int host_fd, const char *guest_name);
+/* Opens host directory `host` and adds it as a preopened directory named `guest`. Returns
+ * NULL, or why not (for the start-up error). */
+const char *wasi_fd_add_preopen(const char *host, const char *guest);
 /* Sets up fds 0-2. */
 void wasi_fd_init_stdio(void);
-/* The WASI filetype of a host stat mode. */
-uint8_t wasi_filetype_of_mode(unsigned mode);
 
 /* ---- Bundles: read-only directories embedded in the executable (wasi_bundle.c) ---- */
 
@@ -200,13 +197,8 @@ uint8_t wasi_filetype_of_mode(unsigned mode);
    WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |                   \
    WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_POLL_FD_READWRITE)
 
-/* A bundle fd is an entry of the fd table: POSIX's wasi_fd, or Windows' w32_fd
- * (wasi_win32.h), which both carry kind, rights, preopen, bundle_entry and bundle_pos. */
-#if defined(_WIN32)
-typedef struct w32_fd wasi_bfd;
-#else
+/* A bundle fd is an entry of the fd table, with no host handle. */
 typedef struct wasi_fd wasi_bfd;
-#endif
 
 /* Adds bundle number `index` (decimal) of the embedded blob as a preopened directory seen as
  * `guest`. NULL on success, else why not (for the start-up error). */

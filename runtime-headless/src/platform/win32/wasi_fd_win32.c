@@ -1,6 +1,6 @@
 /*
- * wasi_fd_win32.c: the guest's fd table over Win32 handles and the fd_* calls, the
- * counterpart of wasi_fd.c and wasi_files.c (same numbering, rights and errno choices).
+ * wasi_fd_win32.c: guest fds over Win32 handles (platform.h: standard streams, grants,
+ * release) and the fd_* calls on open files, the counterpart of wasi_files.c.
  * Reads and writes use the first non-empty iovec only, as wasmtime and the POSIX side do.
  * Standard output and error are written whole with w2e_win32_write (a console gets UTF-16,
  * anything else the bytes unchanged: no CRLF translation).
@@ -13,64 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FDS (1u << 20)
-
-static w32_fd *table;
-static uint32_t used; /* one past the highest number ever used */
-static uint32_t capacity;
-
-w32_fd *w32_fd_get(uint32_t fd, uint64_t rights, uint32_t *err) {
-  if (fd >= used || table[fd].kind == WASI_FD_FREE) {
-    *err = WASI_EBADF;
-    return NULL;
-  }
-  if ((table[fd].base & rights) != rights) {
-    *err = WASI_ENOTCAPABLE;
-    return NULL;
-  }
-  return &table[fd];
+static void free_listing(wasi_fd_os *os) {
+  for (uint32_t i = 0; i < os->num_ents; i++) free(os->ents[i].name);
+  free(os->ents);
+  os->ents = NULL;
+  os->num_ents = 0;
 }
 
-uint32_t w32_fd_insert(const w32_fd *entry, uint32_t *fd_out) {
-  uint32_t fd = used;
-  for (uint32_t i = used; i-- > 0;) {
-    if (table[i].kind == WASI_FD_FREE) {
-      fd = i;
-      break;
-    }
-  }
-  if (fd == used) {
-    if (used >= MAX_FDS) return WASI_ENFILE;
-    if (used == capacity) {
-      uint32_t cap = capacity ? capacity * 2 : 16;
-      w32_fd *t = realloc(table, (size_t)cap * sizeof *t);
-      if (!t) return WASI_ENOMEM;
-      memset(t + capacity, 0, (size_t)(cap - capacity) * sizeof *t);
-      table = t;
-      capacity = cap;
-    }
-    used++;
-  }
-  table[fd] = *entry;
-  *fd_out = fd;
-  return WASI_ESUCCESS;
-}
-
-static void free_listing(w32_fd *e) {
-  for (uint32_t i = 0; i < e->num_ents; i++) free(e->ents[i].name);
-  free(e->ents);
-  e->ents = NULL;
-  e->num_ents = 0;
-}
-
-void w32_fd_release(w32_fd *e) {
-  if (e->kind != WASI_FD_STDIO && e->h && e->h != INVALID_HANDLE_VALUE) CloseHandle(e->h);
-  free_listing(e);
-  free(e->preopen);
-  free(e->path);
-  free(e->root);
-  memset(e, 0, sizeof *e);
-  e->kind = WASI_FD_FREE;
+void w2e_os_release(w2e_handle h, wasi_fd_os *os, bool close_handle) {
+  if (close_handle && h != INVALID_HANDLE_VALUE) CloseHandle(h);
+  free_listing(os);
+  free(os->path);
+  free(os->root);
+  memset(os, 0, sizeof *os);
 }
 
 uint8_t wasi_win32_filetype(HANDLE h) {
@@ -87,23 +42,15 @@ uint8_t wasi_win32_filetype(HANDLE h) {
   }
 }
 
-void wasi_fd_init_stdio(void) {
-  for (int i = 0; i < 3; i++) {
-    w32_fd e;
-    memset(&e, 0, sizeof e);
-    e.kind = WASI_FD_STDIO;
-    e.h = w2e_win32_std_handle(i);
-    /* As wasmtime: a character device when it is a console, else unknown. */
-    DWORD mode;
-    e.filetype = e.h != INVALID_HANDLE_VALUE && GetConsoleMode(e.h, &mode)
-                     ? WASI_FILETYPE_CHARACTER_DEVICE
-                     : WASI_FILETYPE_UNKNOWN;
-    e.base = (i == 0 ? WASI_RIGHT_FD_READ : WASI_RIGHT_FD_WRITE) | WASI_RIGHT_POLL_FD_READWRITE |
-             WASI_RIGHT_FD_FILESTAT_GET;
-    e.inheriting = 0;
-    uint32_t fd;
-    w32_fd_insert(&e, &fd);
-  }
+w2e_handle w2e_os_stdio(int fd, bool *is_terminal) {
+  HANDLE h = w2e_win32_std_handle(fd);
+  DWORD mode;
+  *is_terminal = h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
+  return h;
+}
+
+uint32_t w2e_os_set_append(w2e_handle h, bool append) {
+  return WASI_ESUCCESS; /* applied by fd_write (a seek to the end first) */
 }
 
 /* "\\?\" form of a full path ("C:\x" -> "\\?\C:\x", "\\srv\share" -> "\\?\UNC\srv\share"),
@@ -135,7 +82,7 @@ wchar_t *wasi_win32_final_path(HANDLE h) {
   return p;
 }
 
-const char *wasi_win32_add_preopen(const char *host, const char *guest) {
+const char *w2e_os_open_grant(const char *host, w2e_handle *h_out, wasi_fd_os *os) {
   wchar_t *whost = w2e_win32_widen(host);
   if (!whost) return "not valid UTF-8";
   DWORD n = GetFullPathNameW(whost, 0, NULL, NULL);
@@ -173,114 +120,17 @@ const char *wasi_win32_add_preopen(const char *host, const char *guest) {
     free(path);
     return "Not a directory";
   }
-  w32_fd e;
-  memset(&e, 0, sizeof e);
-  e.kind = WASI_FD_DIR;
-  e.filetype = WASI_FILETYPE_DIRECTORY;
-  e.h = h;
-  e.path = path;
-  e.root = wasi_win32_final_path(h);
-  if (!e.root) {
+  memset(os, 0, sizeof *os);
+  os->path = path;
+  os->root = wasi_win32_final_path(h);
+  if (!os->root) {
     CloseHandle(h);
     free(path);
+    os->path = NULL;
     return "cannot read its final path";
   }
-  e.base = WASI_RIGHTS_DIR_BASE;
-  e.inheriting = WASI_RIGHTS_DIR_INHERITING;
-  e.preopen = strdup(guest);
-  uint32_t fd;
-  if (!e.preopen || w32_fd_insert(&e, &fd) != WASI_ESUCCESS) return "out of memory";
+  *h_out = h;
   return NULL;
-}
-
-/* ---- fd_close, fd_renumber, fdstat, prestat (as wasi_fd.c) ---- */
-
-uint32_t w2e_wasi_fd_close(w2e_vmctx *vm, uint32_t fd) {
-  uint32_t err;
-  w32_fd *e = w32_fd_get(fd, 0, &err);
-  if (!e) return err;
-  w32_fd_release(e);
-  return WASI_ESUCCESS;
-}
-
-uint32_t w2e_wasi_fd_renumber(w2e_vmctx *vm, uint32_t from, uint32_t to) {
-  uint32_t err;
-  w32_fd *dst = w32_fd_get(to, 0, &err);
-  if (!dst) return err;
-  w32_fd *src = w32_fd_get(from, 0, &err);
-  if (!src) return err;
-  if (from == to) return WASI_ESUCCESS;
-  w32_fd_release(dst);
-  *dst = *src;
-  memset(src, 0, sizeof *src);
-  src->kind = WASI_FD_FREE;
-  return WASI_ESUCCESS;
-}
-
-uint32_t w2e_wasi_fd_fdstat_get(w2e_vmctx *vm, uint32_t fd, uint32_t stat) {
-  uint32_t err;
-  w32_fd *e = w32_fd_get(fd, 0, &err);
-  if (!e) return err;
-  uint8_t *p = wasi_guest(vm, stat, 24);
-  if (!p) return WASI_EFAULT;
-  uint64_t base = e->base, inheriting = e->inheriting;
-  if (e->kind == WASI_FD_STDIO) {
-    base &= WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE;
-    inheriting = base;
-  }
-  memset(p, 0, 24);
-  p[0] = e->filetype;
-  wasi_store16(p + 2, e->fdflags);
-  wasi_store64(p + 8, base);
-  wasi_store64(p + 16, inheriting);
-  return WASI_ESUCCESS;
-}
-
-uint32_t w2e_wasi_fd_fdstat_set_flags(w2e_vmctx *vm, uint32_t fd, uint32_t flags) {
-  if (flags & ~(uint32_t)WASI_FDFLAGS_ALL) return WASI_EINVAL;
-  uint32_t err;
-  w32_fd *e = w32_fd_get(fd, 0, &err);
-  if (!e) return err;
-  if (e->kind != WASI_FD_FILE && e->kind != WASI_FD_BUNDLE_FILE) return WASI_EBADF;
-  if (!(e->base & WASI_RIGHT_FD_FDSTAT_SET_FLAGS)) return WASI_ENOTCAPABLE;
-  if (flags & (WASI_FDFLAG_DSYNC | WASI_FDFLAG_SYNC | WASI_FDFLAG_RSYNC)) return WASI_EINVAL;
-  /* APPEND is applied by fd_write (a seek to the end first); NONBLOCK is recorded only. */
-  e->fdflags = (uint16_t)((e->fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)) | flags);
-  return WASI_ESUCCESS;
-}
-
-uint32_t w2e_wasi_fd_fdstat_set_rights(w2e_vmctx *vm, uint32_t fd, uint64_t base,
-                                       uint64_t inheriting) {
-  if ((base | inheriting) & ~WASI_RIGHTS_ALL) return WASI_EINVAL;
-  uint32_t err;
-  w32_fd *e = w32_fd_get(fd, 0, &err);
-  if (!e) return err;
-  return e->kind == WASI_FD_STDIO ? WASI_EBADF : WASI_ENOTSUP;
-}
-
-uint32_t w2e_wasi_fd_prestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t prestat) {
-  uint32_t err;
-  w32_fd *e = w32_fd_get(fd, 0, &err);
-  if (!e) return err;
-  if (!e->preopen) return WASI_EBADF;
-  uint8_t *p = wasi_guest(vm, prestat, 8);
-  if (!p) return WASI_EFAULT;
-  memset(p, 0, 8);
-  wasi_store32(p + 4, (uint32_t)strlen(e->preopen));
-  return WASI_ESUCCESS;
-}
-
-uint32_t w2e_wasi_fd_prestat_dir_name(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  uint32_t err;
-  w32_fd *e = w32_fd_get(fd, 0, &err);
-  if (!e) return err;
-  if (!e->preopen) return WASI_ENOTDIR;
-  size_t n = strlen(e->preopen);
-  if (n > len) return WASI_ENAMETOOLONG;
-  uint8_t *p = wasi_guest(vm, path, n);
-  if (!p) return WASI_EFAULT;
-  memcpy(p, e->preopen, n);
-  return WASI_ESUCCESS;
 }
 
 /* ---- Reading and writing (as wasi_files.c) ---- */
@@ -303,8 +153,8 @@ static uint32_t first_iovec(w2e_vmctx *vm, uint32_t iovs, uint32_t iovs_len, uin
   return WASI_ESUCCESS;
 }
 
-static w32_fd *io_fd(uint32_t fd, bool writing, uint32_t *err) {
-  w32_fd *e = w32_fd_get(fd, 0, err);
+static wasi_fd *io_fd(uint32_t fd, bool writing, uint32_t *err) {
+  wasi_fd *e = wasi_fd_get(fd, 0, err);
   if (!e) return NULL;
   uint64_t right = writing ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ;
   if (e->kind == WASI_FD_DIR || !(e->base & right)) {
@@ -324,10 +174,10 @@ static bool seek(HANDLE h, int64_t off, DWORD how, uint64_t *pos) {
 
 static uint32_t do_io(w2e_vmctx *vm, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                       bool positional, uint64_t offset, uint32_t nptr, bool writing) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_io(vm, b, iovs, iovs_len, positional, offset, nptr, writing);
   uint32_t err;
-  w32_fd *e = io_fd(fd, writing, &err);
+  wasi_fd *e = io_fd(fd, writing, &err);
   if (!e) return err;
   uint8_t *buf;
   uint32_t len;
@@ -342,28 +192,28 @@ static uint32_t do_io(w2e_vmctx *vm, uint32_t fd, uint32_t iovs, uint32_t iovs_l
   uint64_t total = 0;
   if (e->kind == WASI_FD_STDIO && writing) {
     size_t n;
-    if (!w2e_win32_write(e->h, buf, len, &n)) return wasi_win32_errno(GetLastError());
+    if (!w2e_win32_write(e->host, buf, len, &n)) return wasi_win32_errno(GetLastError());
     total = n;
   } else if (positional) {
     /* A synchronous handle's position moves with an OVERLAPPED offset: put it back, as
      * pread/pwrite leave it. */
     uint64_t saved;
-    if (!seek(e->h, 0, FILE_CURRENT, &saved)) return wasi_win32_errno(GetLastError());
+    if (!seek(e->host, 0, FILE_CURRENT, &saved)) return wasi_win32_errno(GetLastError());
     OVERLAPPED ov;
     memset(&ov, 0, sizeof ov);
     ov.Offset = (DWORD)offset;
     ov.OffsetHigh = (DWORD)(offset >> 32);
     DWORD n = 0;
-    BOOL ok = writing ? WriteFile(e->h, buf, len, &n, &ov) : ReadFile(e->h, buf, len, &n, &ov);
+    BOOL ok = writing ? WriteFile(e->host, buf, len, &n, &ov) : ReadFile(e->host, buf, len, &n, &ov);
     DWORD le = GetLastError();
-    seek(e->h, (int64_t)saved, FILE_BEGIN, NULL);
+    seek(e->host, (int64_t)saved, FILE_BEGIN, NULL);
     if (!ok && le != ERROR_HANDLE_EOF) return wasi_win32_errno(le);
     total = ok ? n : 0;
   } else {
     if (writing && (e->fdflags & WASI_FDFLAG_APPEND) && e->kind == WASI_FD_FILE)
-      seek(e->h, 0, FILE_END, NULL);
+      seek(e->host, 0, FILE_END, NULL);
     DWORD n = 0;
-    BOOL ok = writing ? WriteFile(e->h, buf, len, &n, NULL) : ReadFile(e->h, buf, len, &n, NULL);
+    BOOL ok = writing ? WriteFile(e->host, buf, len, &n, NULL) : ReadFile(e->host, buf, len, &n, NULL);
     if (!ok) {
       DWORD le = GetLastError();
       /* The writer of a pipe went away, or a file's end: end of file, not an error. */
@@ -396,8 +246,8 @@ uint32_t w2e_wasi_fd_pwrite(w2e_vmctx *vm, uint32_t fd, uint32_t iovs, uint32_t 
 }
 
 /* The entry of a regular (non-directory) open file: stdio gives `other`. */
-static w32_fd *file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *err) {
-  w32_fd *e = w32_fd_get(fd, 0, err);
+static wasi_fd *file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *err) {
+  wasi_fd *e = wasi_fd_get(fd, 0, err);
   if (!e) return NULL;
   if (e->kind != WASI_FD_FILE) {
     *err = e->kind == WASI_FD_DIR ? WASI_EBADF : other;
@@ -413,42 +263,42 @@ static w32_fd *file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *e
 uint32_t w2e_wasi_fd_seek(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint32_t whence,
                           uint32_t newoffset) {
   if (whence > 2) return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_fd_seek(vm, b, offset, whence, newoffset);
   uint32_t err;
   uint64_t right = offset == 0 && whence == 1 ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
-  w32_fd *e = file_fd(fd, 0, WASI_ESPIPE, &err);
+  wasi_fd *e = file_fd(fd, 0, WASI_ESPIPE, &err);
   if (!e) return err;
   if (!(e->base & (right | WASI_RIGHT_FD_SEEK))) return WASI_ENOTCAPABLE;
   if (!wasi_guest(vm, newoffset, 8)) return WASI_EFAULT;
   static const DWORD hows[] = {FILE_BEGIN, FILE_CURRENT, FILE_END};
   uint64_t pos;
-  if (!seek(e->h, (int64_t)offset, hows[whence], &pos)) return wasi_win32_errno(GetLastError());
+  if (!seek(e->host, (int64_t)offset, hows[whence], &pos)) return wasi_win32_errno(GetLastError());
   return wasi_put64(vm, newoffset, pos);
 }
 
 uint32_t w2e_wasi_fd_tell(w2e_vmctx *vm, uint32_t fd, uint32_t offset) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_fd_tell(vm, b, offset);
   uint32_t err;
-  w32_fd *e = file_fd(fd, WASI_RIGHT_FD_TELL, WASI_ESPIPE, &err);
+  wasi_fd *e = file_fd(fd, WASI_RIGHT_FD_TELL, WASI_ESPIPE, &err);
   if (!e) return err;
   if (!wasi_guest(vm, offset, 8)) return WASI_EFAULT;
   uint64_t pos;
-  if (!seek(e->h, 0, FILE_CURRENT, &pos)) return wasi_win32_errno(GetLastError());
+  if (!seek(e->host, 0, FILE_CURRENT, &pos)) return wasi_win32_errno(GetLastError());
   return wasi_put64(vm, offset, pos);
 }
 
 static uint32_t sync_fd(uint32_t fd, uint64_t right) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_fd_simple(b, right, WASI_ESUCCESS);
   uint32_t err;
-  w32_fd *e = w32_fd_get(fd, 0, &err);
+  wasi_fd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
   if (e->kind == WASI_FD_STDIO) return WASI_EINVAL;
   if (!(e->base & right)) return WASI_ENOTCAPABLE;
   if (e->kind == WASI_FD_DIR) return WASI_ESUCCESS; /* directories cannot be flushed on Win32 */
-  return FlushFileBuffers(e->h) ? WASI_ESUCCESS : wasi_win32_errno(GetLastError());
+  return FlushFileBuffers(e->host) ? WASI_ESUCCESS : wasi_win32_errno(GetLastError());
 }
 
 uint32_t w2e_wasi_fd_sync(w2e_vmctx *vm, uint32_t fd) { return sync_fd(fd, WASI_RIGHT_FD_SYNC); }
@@ -459,21 +309,21 @@ uint32_t w2e_wasi_fd_datasync(w2e_vmctx *vm, uint32_t fd) {
 uint32_t w2e_wasi_fd_advise(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint64_t len,
                             uint32_t advice) {
   if (advice > 5) return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) {
     uint32_t ok = offset > INT64_MAX || len > INT64_MAX ? WASI_EINVAL : WASI_ESUCCESS;
     return wasi_bundle_fd_simple(b, WASI_RIGHT_FD_ADVISE, ok);
   }
   uint32_t err;
-  w32_fd *e = file_fd(fd, WASI_RIGHT_FD_ADVISE, WASI_EBADF, &err);
+  wasi_fd *e = file_fd(fd, WASI_RIGHT_FD_ADVISE, WASI_EBADF, &err);
   return e ? WASI_ESUCCESS : err; /* advice only: Win32 has nothing to give it to */
 }
 
 uint32_t w2e_wasi_fd_allocate(w2e_vmctx *vm, uint32_t fd, uint64_t offset, uint64_t len) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_fd_simple(b, 0, WASI_ENOTSUP);
   uint32_t err;
-  w32_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
+  wasi_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
   return e ? WASI_ENOTSUP : err; /* as wasmtime: notsup for every open file, whatever its rights */
 }
 
@@ -519,10 +369,10 @@ uint32_t wasi_win32_filestat(HANDLE h, uint8_t *p) {
 }
 
 uint32_t w2e_wasi_fd_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t buf) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_fd_filestat_get(vm, b, buf);
   uint32_t err;
-  w32_fd *e = w32_fd_get(fd, WASI_RIGHT_FD_FILESTAT_GET, &err);
+  wasi_fd *e = wasi_fd_get(fd, WASI_RIGHT_FD_FILESTAT_GET, &err);
   if (!e) return err;
   uint8_t *p = wasi_guest(vm, buf, 64);
   if (!p) return WASI_EFAULT;
@@ -531,20 +381,20 @@ uint32_t w2e_wasi_fd_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t buf) {
     p[16] = e->filetype;
     return WASI_ESUCCESS;
   }
-  return wasi_win32_filestat(e->h, p);
+  return wasi_win32_filestat(e->host, p);
 }
 
 uint32_t w2e_wasi_fd_filestat_set_size(w2e_vmctx *vm, uint32_t fd, uint64_t size) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_fd_simple(b, 0, WASI_EINVAL); /* as a file opened read-only */
   uint32_t err;
-  w32_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
+  wasi_fd *e = file_fd(fd, 0, WASI_EBADF, &err);
   if (!e) return err;
   if (!(e->base & WASI_RIGHT_FD_FILESTAT_SET_SIZE)) return WASI_EINVAL;
   if (size > INT64_MAX) return WASI_EINVAL;
   FILE_END_OF_FILE_INFO eof;
   eof.EndOfFile.QuadPart = (LONGLONG)size;
-  return SetFileInformationByHandle(e->h, FileEndOfFileInfo, &eof, sizeof eof)
+  return SetFileInformationByHandle(e->host, FileEndOfFileInfo, &eof, sizeof eof)
              ? WASI_ESUCCESS
              : wasi_win32_errno(GetLastError());
 }
@@ -573,10 +423,10 @@ uint32_t w2e_wasi_fd_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint64_t ati
                                         uint32_t flags) {
   if (wasi_bundle_fd(fd)) return bad_time_flags(flags) ? WASI_EINVAL : WASI_EROFS;
   uint32_t err;
-  w32_fd *e = w32_fd_get(fd, WASI_RIGHT_FD_FILESTAT_SET_TIMES, &err);
+  wasi_fd *e = wasi_fd_get(fd, WASI_RIGHT_FD_FILESTAT_SET_TIMES, &err);
   if (!e) return err;
   if (e->kind == WASI_FD_STDIO) return WASI_EBADF;
-  return wasi_win32_set_times(e->h, atim, mtim, flags);
+  return wasi_win32_set_times(e->host, atim, mtim, flags);
 }
 
 #endif /* _WIN32 */

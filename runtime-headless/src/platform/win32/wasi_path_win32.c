@@ -26,8 +26,8 @@
 #include <string.h>
 
 /* A directory fd with `rights`: other kinds of fd give badf (a file: notdir). */
-static w32_fd *dir_fd(uint32_t fd, uint64_t rights, uint32_t *err) {
-  w32_fd *e = w32_fd_get(fd, 0, err);
+static wasi_fd *dir_fd(uint32_t fd, uint64_t rights, uint32_t *err) {
+  wasi_fd *e = wasi_fd_get(fd, 0, err);
   if (!e) return NULL;
   if (e->kind != WASI_FD_DIR) {
     *err = e->kind == WASI_FD_FILE ? WASI_ENOTDIR : WASI_EBADF;
@@ -71,11 +71,11 @@ static DWORD attributes(wbuf *b) {
 }
 
 uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, uint32_t len,
-                     w32_resolved *out, w32_fd **dir_out) {
+                     w32_resolved *out, wasi_fd **dir_out) {
   memset(out, 0, sizeof *out);
   out->attrs = INVALID_FILE_ATTRIBUTES;
   uint32_t err;
-  w32_fd *dir = dir_fd(fd, rights, &err);
+  wasi_fd *dir = dir_fd(fd, rights, &err);
   if (!dir) return err;
   if (dir_out) *dir_out = dir;
   char *s;
@@ -89,11 +89,11 @@ uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, 
   size_t slen = strlen(s);
   out->trailing_slash = s[slen - 1] == '/';
   wbuf b = {0};
-  size_t root_len = wcslen(dir->path);
+  size_t root_len = wcslen(dir->os.path);
   size_t *stack = NULL; /* b.len before each component pushed */
   size_t depth = 0, stack_cap = 0;
   bool last_was_name = false;
-  if (!wbuf_append(&b, dir->path, root_len)) err = WASI_ENOMEM;
+  if (!wbuf_append(&b, dir->os.path, root_len)) err = WASI_ENOMEM;
   char *p = s;
   while (!err && *p) {
     while (*p == '/') p++;
@@ -201,11 +201,11 @@ static bool inside(HANDLE h, const wchar_t *root) {
  * and checks that it is inside the preopen. Every operation on an existing entry acts through
  * such a handle, never by path: under Wine a host symlink to a file is transparent even to
  * FILE_FLAG_OPEN_REPARSE_POINT, and deleting "link" by path would delete its target. */
-static uint32_t open_checked(const w32_resolved *r, const w32_fd *dir, DWORD access, HANDLE *out) {
+static uint32_t open_checked(const w32_resolved *r, const wasi_fd *dir, DWORD access, HANDLE *out) {
   HANDLE h = CreateFileW(r->full, access | FILE_READ_ATTRIBUTES, SHARE_ALL, NULL, OPEN_EXISTING,
                          NOFOLLOW, NULL);
   if (h == INVALID_HANDLE_VALUE) return wasi_win32_errno(GetLastError());
-  if (!inside(h, dir->root)) {
+  if (!inside(h, dir->os.root)) {
     CloseHandle(h);
     return WASI_EPERM;
   }
@@ -266,7 +266,7 @@ static uint32_t rename_handle(HANDLE h, const wchar_t *to) {
 }
 
 /* Opens with `access` and deletes: the unlink and rmdir path. */
-static uint32_t delete_checked(const w32_resolved *r, const w32_fd *dir) {
+static uint32_t delete_checked(const w32_resolved *r, const wasi_fd *dir) {
   HANDLE h;
   uint32_t err = open_checked(r, dir, DELETE | FILE_WRITE_ATTRIBUTES, &h);
   if (err == WASI_EACCES) err = open_checked(r, dir, DELETE, &h);
@@ -305,16 +305,16 @@ static uint8_t type_of_attrs(DWORD a) {
                                           : WASI_FILETYPE_REGULAR_FILE;
 }
 
-/* Appends one entry to e->ents (name: `n` UTF-16 units). */
-static uint32_t add_entry(w32_fd *e, uint32_t *cap, const wchar_t *name, size_t n, DWORD attrs,
+/* Appends one entry to e->os.ents (name: `n` UTF-16 units). */
+static uint32_t add_entry(wasi_fd *e, uint32_t *cap, const wchar_t *name, size_t n, DWORD attrs,
                           uint64_t ino) {
   if ((n == 1 && name[0] == L'.') || (n == 2 && name[0] == L'.' && name[1] == L'.'))
     return WASI_ESUCCESS;
-  if (e->num_ents == *cap) {
+  if (e->os.num_ents == *cap) {
     uint32_t c = *cap ? *cap * 2 : 32;
-    w32_dirent *ents = realloc(e->ents, c * sizeof *ents);
+    w32_dirent *ents = realloc(e->os.ents, c * sizeof *ents);
     if (!ents) return WASI_ENOMEM;
-    e->ents = ents;
+    e->os.ents = ents;
     *cap = c;
   }
   int len = WideCharToMultiByte(CP_UTF8, 0, name, (int)n, NULL, 0, NULL, NULL);
@@ -322,38 +322,38 @@ static uint32_t add_entry(w32_fd *e, uint32_t *cap, const wchar_t *name, size_t 
   if (!s) return WASI_ENOMEM;
   WideCharToMultiByte(CP_UTF8, 0, name, (int)n, s, len, NULL, NULL);
   s[len] = 0;
-  w32_dirent *d = &e->ents[e->num_ents++];
+  w32_dirent *d = &e->os.ents[e->os.num_ents++];
   d->name = s;
   d->type = type_of_attrs(attrs);
   d->ino = ino;
   return WASI_ESUCCESS;
 }
 
-static void clear_listing(w32_fd *e) {
-  for (uint32_t i = 0; i < e->num_ents; i++) free(e->ents[i].name);
-  free(e->ents);
-  e->ents = NULL;
-  e->num_ents = 0;
+static void clear_listing(wasi_fd *e) {
+  for (uint32_t i = 0; i < e->os.num_ents; i++) free(e->os.ents[i].name);
+  free(e->os.ents);
+  e->os.ents = NULL;
+  e->os.num_ents = 0;
 }
 
-/* Reads the directory's entries (without "." and "..") into e->ents, with their file ids
+/* Reads the directory's entries (without "." and "..") into e->os.ents, with their file ids
  * (FileIdBothDirectoryInfo on the open handle), so the guest's libc need not stat each entry
  * for its inode. Falls back to FindFirstFileExW (inode 0) where the file system has no ids. */
 /* A fresh handle on directory fd `e` (NULL when that fails or finds another directory than
  * the fd's own): Wine answers a restarted listing of a long-open handle from what it read
  * first, so entries created since would be missing. */
-static HANDLE fresh_dir_handle(const w32_fd *e) {
-  size_t n = wcslen(e->path);
+static HANDLE fresh_dir_handle(const wasi_fd *e) {
+  size_t n = wcslen(e->os.path);
   wchar_t *p = malloc((n + 2) * sizeof *p);
   if (!p) return NULL;
-  memcpy(p, e->path, (n + 1) * sizeof *p);
+  memcpy(p, e->os.path, (n + 1) * sizeof *p);
   if (n && p[n - 1] == L':') wcscat(p, L"\\"); /* a drive's root */
   HANDLE h = CreateFileW(p, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES, SHARE_ALL, NULL,
                          OPEN_EXISTING, NOFOLLOW, NULL);
   free(p);
   if (h == INVALID_HANDLE_VALUE) return NULL;
   BY_HANDLE_FILE_INFORMATION a, b;
-  if (GetFileInformationByHandle(h, &a) && GetFileInformationByHandle(e->h, &b) &&
+  if (GetFileInformationByHandle(h, &a) && GetFileInformationByHandle(e->host, &b) &&
       a.dwVolumeSerialNumber == b.dwVolumeSerialNumber && a.nFileIndexHigh == b.nFileIndexHigh &&
       a.nFileIndexLow == b.nFileIndexLow)
     return h;
@@ -361,14 +361,14 @@ static HANDLE fresh_dir_handle(const w32_fd *e) {
   return NULL;
 }
 
-static uint32_t read_listing(w32_fd *e) {
+static uint32_t read_listing(wasi_fd *e) {
   clear_listing(e);
   uint32_t cap = 0, err = WASI_ESUCCESS;
   BY_HANDLE_FILE_INFORMATION self;
   const DWORD size = 64 * 1024;
   uint8_t *buf = malloc(size);
   if (!buf) return WASI_ENOMEM;
-  HANDLE fresh = fresh_dir_handle(e), dh = fresh ? fresh : e->h;
+  HANDLE fresh = fresh_dir_handle(e), dh = fresh ? fresh : e->host;
   bool first = true, ids = GetFileInformationByHandle(dh, &self);
   while (ids && !err) {
     if (!GetFileInformationByHandleEx(
@@ -396,10 +396,10 @@ static uint32_t read_listing(w32_fd *e) {
 
   clear_listing(e);
   cap = 0;
-  size_t n = wcslen(e->path);
+  size_t n = wcslen(e->os.path);
   wchar_t *pattern = malloc((n + 3) * sizeof *pattern);
   if (!pattern) return WASI_ENOMEM;
-  memcpy(pattern, e->path, n * sizeof *pattern);
+  memcpy(pattern, e->os.path, n * sizeof *pattern);
   if (n && pattern[n - 1] == L'\\') n--;
   memcpy(pattern + n, L"\\*", 3 * sizeof *pattern);
   WIN32_FIND_DATAW fd;
@@ -417,10 +417,10 @@ static uint32_t read_listing(w32_fd *e) {
 
 uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t buf_len,
                              uint64_t cookie, uint32_t bufused) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_fd_readdir(vm, b, buf, buf_len, cookie, bufused);
   uint32_t err;
-  w32_fd *e = dir_fd(fd, WASI_RIGHT_FD_READDIR, &err);
+  wasi_fd *e = dir_fd(fd, WASI_RIGHT_FD_READDIR, &err);
   if (!e) return err == WASI_ENOTDIR ? WASI_EBADF : err; /* a file: badf, as wasmtime */
   uint8_t *out = wasi_guest(vm, buf, buf_len);
   if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
@@ -428,7 +428,7 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
   bool room = buf_len > 0;
   BY_HANDLE_FILE_INFORMATION self;
   uint64_t self_ino =
-      GetFileInformationByHandle(e->h, &self)
+      GetFileInformationByHandle(e->host, &self)
           ? wasi_win32_inode(self.dwVolumeSerialNumber,
                              (uint64_t)self.nFileIndexHigh << 32 | self.nFileIndexLow)
           : 0;
@@ -438,9 +438,9 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
     room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..");
   if (!room) return wasi_put32(vm, bufused, used);
   /* A listing that starts over reads the directory afresh (as wasmtime). */
-  if ((cookie <= 2 || !e->ents) && (err = read_listing(e))) return err;
-  for (uint64_t i = cookie < 2 ? 0 : cookie - 2; i < e->num_ents; i++) {
-    const w32_dirent *d = &e->ents[i];
+  if ((cookie <= 2 || !e->os.ents) && (err = read_listing(e))) return err;
+  for (uint64_t i = cookie < 2 ? 0 : cookie - 2; i < e->os.num_ents; i++) {
+    const w32_dirent *d = &e->os.ents[i];
     if (!put_entry(out, buf_len, &used, i + 3, d->ino, d->type, d->name)) break;
   }
   return wasi_put32(vm, bufused, used);
@@ -454,11 +454,11 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   if ((dirflags & ~1u) || (oflags & ~(uint32_t)WASI_OFLAGS_ALL) ||
       (fdflags & ~(uint32_t)WASI_FDFLAGS_ALL) || ((base | inheriting) & ~WASI_RIGHTS_ALL))
     return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b)
     return wasi_bundle_path_open(vm, b, path, path_len, oflags, base, inheriting, fdflags, fd_out);
   uint32_t err;
-  w32_fd *dir = dir_fd(fd, 0, &err);
+  wasi_fd *dir = dir_fd(fd, 0, &err);
   if (!dir) return err;
   uint64_t needed =
       WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
@@ -519,7 +519,7 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   else if (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) err = WASI_ELOOP;
   else if (!!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != opening_dir)
     err = WASI_EAGAIN; /* replaced between the check and the open */
-  else if (!inside(h, dir->root))
+  else if (!inside(h, dir->os.root))
     err = WASI_EPERM; /* reached outside the preopen (a link the attributes did not show) */
   else if (trunc && !opening_dir) {
     FILE_END_OF_FILE_INFO eof;
@@ -532,17 +532,17 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
     w32_resolved_free(&r);
     return err;
   }
-  w32_fd ne;
+  wasi_fd ne;
   memset(&ne, 0, sizeof ne);
   ne.kind = opening_dir ? WASI_FD_DIR : WASI_FD_FILE;
   ne.filetype = opening_dir ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
-  ne.h = h;
+  ne.host = h;
   if (opening_dir) {
-    ne.path = r.full, r.full = NULL;
-    ne.root = _wcsdup(dir->root);
-    if (!ne.root) {
+    ne.os.path = r.full, r.full = NULL;
+    ne.os.root = _wcsdup(dir->os.root);
+    if (!ne.os.root) {
       CloseHandle(h);
-      free(ne.path);
+      free(ne.os.path);
       return WASI_ENOMEM;
     }
   }
@@ -552,10 +552,10 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   ne.base = base & dir->inheriting & (opening_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0);
   ne.inheriting = inheriting & dir->inheriting;
   uint32_t nfd;
-  if ((err = w32_fd_insert(&ne, &nfd))) {
+  if ((err = wasi_fd_insert(&ne, &nfd))) {
     CloseHandle(h);
-    free(ne.path);
-    free(ne.root);
+    free(ne.os.path);
+    free(ne.os.root);
     return err;
   }
   return wasi_put32(vm, fd_out, nfd);
@@ -564,7 +564,7 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
 /* ---- The other path calls ---- */
 
 uint32_t w2e_wasi_path_create_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, true);
   w32_resolved r;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, &r, NULL);
@@ -587,10 +587,10 @@ static uint32_t check_existing(const w32_resolved *r, bool follow) {
 uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t path,
                                     uint32_t len, uint32_t buf) {
   if (flags & ~1u) return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_filestat_get(vm, b, path, len, buf);
   w32_resolved r;
-  w32_fd *dir;
+  wasi_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len, &r, &dir);
   if (err) return err;
   HANDLE h;
@@ -612,10 +612,10 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
                                           uint32_t path, uint32_t len, uint64_t atim,
                                           uint64_t mtim, uint32_t fst_flags) {
   if (flags & ~1u) return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   w32_resolved r;
-  w32_fd *dir;
+  wasi_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len, &r, &dir);
   if (err) return err;
   HANDLE h;
@@ -629,10 +629,10 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
 }
 
 uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   w32_resolved r;
-  w32_fd *dir;
+  wasi_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, &r, &dir);
   if (err) return err;
   DWORD a = r.attrs;
@@ -646,10 +646,10 @@ uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, ui
 }
 
 uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   w32_resolved r;
-  w32_fd *dir;
+  wasi_fd *dir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, &r, &dir);
   if (err) return err;
   DWORD a = r.attrs;
@@ -669,7 +669,7 @@ uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uin
   if (wasi_bundle_fd(fd) || wasi_bundle_fd(new_fd))
     return wasi_bundle_path_pair(vm, fd, old_path, old_len, new_fd, new_path, new_len);
   w32_resolved src, dst;
-  w32_fd *sdir, *ddir;
+  wasi_fd *sdir, *ddir;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, &src, &sdir);
   if (err) return err;
   err = w32_resolve(vm, new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, &dst, &ddir);
@@ -705,7 +705,7 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
   if (wasi_bundle_fd(old_fd) || wasi_bundle_fd(new_fd))
     return wasi_bundle_path_pair(vm, old_fd, old_path, old_len, new_fd, new_path, new_len);
   w32_resolved src, dst;
-  w32_fd *src_dir;
+  wasi_fd *src_dir;
   uint32_t err =
       w32_resolve(vm, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_len, &src, &src_dir);
   if (err) return err;
@@ -740,7 +740,7 @@ uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_le
   if (err) return err;
   bool absolute = target[0] == '/';
   free(target);
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, new_path, new_len, true);
   w32_resolved r;
   if ((err = w32_resolve(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, &r, NULL)))
@@ -755,7 +755,7 @@ uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_le
 
 uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len,
                                 uint32_t buf, uint32_t buf_len, uint32_t bufused) {
-  w32_fd *b = wasi_bundle_fd(fd);
+  wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_readlink(vm, b, path, len, buf, buf_len, bufused);
   w32_resolved r;
   uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, &r, NULL);

@@ -360,7 +360,7 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
       deadlines[i] = start + timeout < start ? UINT64_MAX : start + timeout;
       if (deadlines[i] < first_deadline) first_deadline = deadlines[i];
     } else if (tag == 1 || tag == 2) {
-      w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &err);
+      wasi_fd *f = wasi_fd_get(wasi_load32(s + 16), 0, &err);
       if (!f) break;
       bool writing = tag == 2;
       bool ok = f->kind == WASI_FD_FILE || f->kind == WASI_FD_BUNDLE_FILE ||
@@ -382,7 +382,7 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
     if (s[8] == 0) continue;
     /* A bundle file at its end reads nothing more: hangup, as on POSIX. */
     uint32_t ignored;
-    w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &ignored);
+    wasi_fd *f = wasi_fd_get(wasi_load32(s + 16), 0, &ignored);
     uint16_t flags = s[8] == 1 && f && wasi_bundle_at_end(f) ? 1 : 0;
     put_event(ep + (uint64_t)count++ * EVENT_SIZE, wasi_load64(s), 0, s[8], 1, flags);
   }
@@ -404,7 +404,7 @@ uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t
 
 static uint32_t no_socket(uint32_t fd) {
   uint32_t err;
-  return w32_fd_get(fd, 0, &err) ? WASI_ENOTSOCK : err;
+  return wasi_fd_get(fd, 0, &err) ? WASI_ENOTSOCK : err;
 }
 uint32_t w2e_wasi_sock_accept(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t out) {
   return no_socket(fd);

@@ -1,9 +1,8 @@
 /*
  * wasi_win32.h: what the Windows WASI files (wasi_win32.c, wasi_fd_win32.c,
- * wasi_path_win32.c) share: the fd table of Win32 handles and sandboxed path resolution.
- * The WASI constants and guest-memory helpers are the POSIX side's (wasi_internal.h,
- * wasi_errno.c); config.c is shared and calls wasi_fd_init_stdio() and
- * wasi_win32_add_preopen().
+ * wasi_path_win32.c) share: directory listings, sandboxed path resolution, filestat and
+ * error mapping. The fd table, WASI constants and guest-memory helpers are the portable
+ * ones (wasi/wasi_internal.h).
  */
 #ifndef W2E_WASI_WIN32_H
 #define W2E_WASI_WIN32_H
@@ -11,43 +10,11 @@
 #include "platform/win32/w2e_win32.h"
 #include "wasi/wasi_internal.h"
 
-/* One guest fd. Directories are handled by path (Win32 has no openat): `path` is the
- * directory's full host path in \\?\ form, no trailing separator; the handle is kept open so
- * the directory cannot be removed or renamed away while it is in use. */
-typedef struct w32_fd {
-  uint8_t kind;      /* enum wasi_fd_kind */
-  uint8_t filetype;  /* WASI_FILETYPE_* */
-  uint16_t fdflags;  /* APPEND / NONBLOCK as the guest set them */
-  HANDLE h;          /* stdio: GetStdHandle's, not owned */
-  uint64_t base, inheriting;
-  char *preopen;     /* guest name of a preopened directory, else NULL */
-  wchar_t *path;     /* directories: full host path */
-  wchar_t *root;     /* directories: the preopen's final path (GetFinalPathNameByHandleW) */
-  /* fd_readdir: the listing read when a scan starts at cookie 0. */
-  struct w32_dirent *ents;
-  uint32_t num_ents;
-  /* Bundle fds (wasi_bundle.c; h is NULL): the entry in the blob, a file's read position. */
-  uint32_t bundle_entry;
-  uint64_t bundle_pos;
-} w32_fd;
-
 typedef struct w32_dirent {
   char *name;       /* UTF-8 */
   uint8_t type;     /* WASI_FILETYPE_* */
   uint64_t ino;
 } w32_dirent;
-
-/* The entry of guest fd `fd` when it exists and has all of `rights`; else NULL with *err set
- * to badf or notcapable. */
-w32_fd *w32_fd_get(uint32_t fd, uint64_t rights, uint32_t *err);
-/* Adds an entry (copied) under the number wasmtime would pick. */
-uint32_t w32_fd_insert(const w32_fd *entry, uint32_t *fd_out);
-/* Releases an entry's handle and memory. */
-void w32_fd_release(w32_fd *entry);
-
-/* Opens the host directory `host` (UTF-8; relative to the working directory) as a preopen
- * named `guest`. Returns NULL on success, else a message for the start-up error. */
-const char *wasi_win32_add_preopen(const char *host, const char *guest);
 
 /* The process environment as UTF-8 "KEY=VALUE" strings, NULL-terminated (entries whose name
  * starts with '=' — cmd.exe's per-drive directories — left out). */
@@ -79,7 +46,7 @@ typedef struct w32_resolved {
  * points here: callers open it with FILE_FLAG_OPEN_REPARSE_POINT and refuse or act on the
  * link itself. */
 uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, uint32_t len,
-                     w32_resolved *out, w32_fd **dir_out);
+                     w32_resolved *out, wasi_fd **dir_out);
 void w32_resolved_free(w32_resolved *r);
 
 /* The final path of an open handle (links resolved, \\?\ form), or NULL. */
