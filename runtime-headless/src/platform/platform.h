@@ -46,4 +46,54 @@ const char *w2e_os_open_grant(const char *host, w2e_handle *h, wasi_fd_os *os);
  * without an append mode on handles may answer success and let w2e_os_io append. */
 uint32_t w2e_os_set_append(w2e_handle h, bool append);
 
+/* ---- Reading, writing, seeking ---- */
+
+/* How w2e_os_io transfers. */
+enum {
+  W2E_IO_WRITE = 1,  /* write `buf` (else read into it) */
+  W2E_IO_AT = 2,     /* at `offset`, leaving the handle's position as it was (pread/pwrite) */
+  W2E_IO_APPEND = 4, /* a file in append mode: every write goes to its current end */
+  W2E_IO_STDIO = 8,  /* standard output or error: write all of it (a console gets the UTF-8
+                        as text), as wasmtime's blocking streams */
+};
+/* One read or write of up to `len` bytes (0 is allowed and transfers nothing). *done is what
+ * was transferred: a short count is not an error, and an error after some bytes moved is
+ * reported as that short count. End of file (and a pipe whose writer went away) reads 0. */
+uint32_t w2e_os_io(w2e_handle h, uint8_t *buf, uint32_t len, uint64_t offset, unsigned how,
+                   uint32_t *done);
+
+/* Moves the position of file `h` (whence 0 start, 1 current, 2 end) and gives the new one. */
+uint32_t w2e_os_seek(w2e_handle h, int64_t offset, int whence, uint64_t *pos);
+
+/* Flushes file `h` to storage: its data only (`data_only`), or data and metadata. */
+uint32_t w2e_os_sync(w2e_handle h, bool data_only);
+
+/* Passes WASI `advice` (0-5) for a range of file `h` on to the OS; may do nothing. */
+uint32_t w2e_os_advise(w2e_handle h, uint64_t offset, uint64_t len, uint32_t advice);
+
+/* Sets the size of file `h` (opened for writing): truncates or extends with zeros. */
+uint32_t w2e_os_set_size(w2e_handle h, uint64_t size);
+
+/* ---- Metadata ---- */
+
+/* A file's metadata as WASI reports it (the filestat record; its device is always 1). */
+typedef struct w2e_filestat {
+  uint64_t ino;     /* stable per file while it exists; distinct files get distinct numbers */
+  uint8_t filetype; /* WASI_FILETYPE_* */
+  uint64_t nlink, size;
+  uint64_t atim, mtim, ctim; /* nanoseconds since 1970 */
+} w2e_filestat;
+
+/* The inode number this platform reports for file `ino` of device (volume) `dev`: on POSIX
+ * wasmtime's hash, on Windows a mix of volume serial and file index. Bundles number their
+ * entries with it too, so that their inodes look like the host's. */
+uint64_t w2e_os_inode(uint64_t dev, uint64_t ino);
+
+/* The metadata of open file or directory `h` (never following anything: it is open). */
+uint32_t w2e_os_fstat(w2e_handle h, w2e_filestat *st);
+
+/* Sets the access and modification times of open file `h` as fd_filestat_set_times asks:
+ * `flags` are WASI fstflags already checked (wasi_fst_flags_valid), times in nanoseconds. */
+uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags);
+
 #endif /* W2E_PLATFORM_H */

@@ -52,12 +52,6 @@
  * noent, a trailing slash needs a directory (notdir).
  */
 #include "wasi/wasi_internal.h"
-#if defined(_WIN32)
-#include "platform/win32/wasi_win32.h"
-#define inode_of(dev, i) wasi_win32_inode(dev, i) /* as the Windows side's own files */
-#else
-#define inode_of(dev, i) wasi_inode_hash(dev, i)
-#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +84,8 @@ static const char *ent_name(uint32_t i, uint32_t *len) {
 }
 static uint8_t ent_type(uint32_t i) { return ent(i)[32]; }
 static bool ent_is_dir(uint32_t i) { return ent_type(i) == WASI_FILETYPE_DIRECTORY; }
-static uint64_t ent_ino(uint32_t i) { return inode_of(BUNDLE_DEV, i); }
+/* Numbered as the host's own files are. */
+static uint64_t ent_ino(uint32_t i) { return w2e_os_inode(BUNDLE_DEV, i); }
 
 /* Checks the blob once: NULL when it is usable, else why not. */
 static const char *load(void) {

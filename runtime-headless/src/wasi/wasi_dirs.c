@@ -291,7 +291,9 @@ uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, 
   if (err) return err;
   uint8_t *p = wasi_guest(vm, buf, 64);
   if (!p) return WASI_EFAULT;
-  wasi_store_filestat(p, &st);
+  w2e_filestat fs;
+  posix_filestat(&st, &fs);
+  wasi_put_filestat(p, &fs);
   return WASI_ESUCCESS;
 }
 

@@ -258,14 +258,13 @@ uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, wasi_re
 void wasi_resolved_free(wasi_resolved *r);
 
 /* ---- Filestat (wasi_files.c) ---- */
-struct stat;
-/* Writes a 64-byte filestat for host stat `st` (dev 1, ino a hash of (dev, ino) as wasmtime). */
-void wasi_store_filestat(uint8_t *out, const struct stat *st);
-/* (time, flags) of fd/path_filestat_set_times as the timespecs of futimens/utimensat. */
-
-uint32_t wasi_timespecs(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec *ts);
-/* The inode number wasmtime reports: SipHash-1-3 (zero key) of dev and ino. */
-uint64_t wasi_inode_hash(uint64_t dev, uint64_t ino);
+/* Writes the 64-byte filestat record of `st` (device 1, as wasmtime). */
+void wasi_put_filestat(uint8_t *out, const w2e_filestat *st);
+/* Whether fstflags are valid: known bits, and not both a time and "now" for the same one. */
+bool wasi_fst_flags_valid(uint32_t flags);
+/* The entry of a regular (non-directory) open file: directories give badf, other kinds
+ * (stdio, sockets) `other`, missing `rights` notcapable. */
+wasi_fd *wasi_file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *err);
 
 /* ---- Configuration (config.c) and the guest's view of the process ---- */
 extern int wasi_argc;

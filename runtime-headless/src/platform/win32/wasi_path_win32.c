@@ -382,7 +382,7 @@ static uint32_t read_listing(wasi_fd *e) {
     first = false;
     for (const uint8_t *p = buf;;) {
       const FILE_ID_BOTH_DIR_INFO *info = (const FILE_ID_BOTH_DIR_INFO *)p;
-      uint64_t ino = wasi_win32_inode(self.dwVolumeSerialNumber, (uint64_t)info->FileId.QuadPart);
+      uint64_t ino = w2e_os_inode(self.dwVolumeSerialNumber, (uint64_t)info->FileId.QuadPart);
       if ((err = add_entry(e, &cap, info->FileName, info->FileNameLength / sizeof(wchar_t),
                            info->FileAttributes, ino)))
         break;
@@ -429,7 +429,7 @@ uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t 
   BY_HANDLE_FILE_INFORMATION self;
   uint64_t self_ino =
       GetFileInformationByHandle(e->host, &self)
-          ? wasi_win32_inode(self.dwVolumeSerialNumber,
+          ? w2e_os_inode(self.dwVolumeSerialNumber,
                              (uint64_t)self.nFileIndexHigh << 32 | self.nFileIndexLow)
           : 0;
   if (room && cookie == 0)
@@ -596,13 +596,13 @@ uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, 
   HANDLE h;
   if (!(err = check_existing(&r, flags & WASI_LOOKUP_SYMLINK_FOLLOW)) &&
       !(err = open_checked(&r, dir, 0, &h))) {
-    uint8_t stat[64];
-    err = wasi_win32_filestat(h, stat);
+    w2e_filestat st;
+    err = w2e_os_fstat(h, &st);
     CloseHandle(h);
-    if (is_link(r.attrs)) stat[16] = WASI_FILETYPE_SYMBOLIC_LINK;
+    if (is_link(r.attrs)) st.filetype = WASI_FILETYPE_SYMBOLIC_LINK;
     uint8_t *p = wasi_guest(vm, buf, 64);
     if (!err && !p) err = WASI_EFAULT;
-    if (!err) memcpy(p, stat, 64);
+    if (!err) wasi_put_filestat(p, &st);
   }
   w32_resolved_free(&r);
   return err;
@@ -621,7 +621,8 @@ uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t f
   HANDLE h;
   if (!(err = check_existing(&r, flags & WASI_LOOKUP_SYMLINK_FOLLOW)) &&
       !(err = open_checked(&r, dir, FILE_WRITE_ATTRIBUTES, &h))) {
-    err = wasi_win32_set_times(h, atim, mtim, fst_flags);
+    err = wasi_fst_flags_valid(fst_flags) ? w2e_os_set_times(h, atim, mtim, fst_flags)
+                                          : WASI_EINVAL;
     CloseHandle(h);
   }
   w32_resolved_free(&r);

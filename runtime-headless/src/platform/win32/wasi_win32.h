@@ -25,9 +25,6 @@ const char *wasi_win32_getenv(const char *name);
 /* WASI errno for a Win32 error code (GetLastError()). */
 uint32_t wasi_win32_errno(DWORD err);
 
-/* Filetype of a handle (GetFileType / attributes). */
-uint8_t wasi_win32_filetype(HANDLE h);
-
 /* A guest path resolved under a directory fd: the full host path of the target. */
 typedef struct w32_resolved {
   wchar_t *full;        /* heap, \\?\ form */
@@ -52,17 +49,9 @@ void w32_resolved_free(w32_resolved *r);
 /* The final path of an open handle (links resolved, \\?\ form), or NULL. */
 wchar_t *wasi_win32_final_path(HANDLE h);
 
-/* The inode number reported for file `file_index` of volume `volume_serial`. */
-uint64_t wasi_win32_inode(uint32_t volume_serial, uint64_t file_index);
 
-/* Writes a 64-byte filestat of an open file or directory handle. Never GetFileType on one:
- * under Wine that updates the file's access time. */
-uint32_t wasi_win32_filestat(HANDLE h, uint8_t *out);
 /* ns since 1970 <-> FILETIME (100 ns since 1601). */
 uint64_t wasi_win32_ft_to_ns(FILETIME ft);
 FILETIME wasi_win32_ns_to_ft(uint64_t ns);
-/* Applies fd/path_filestat_set_times arguments to a handle opened with
- * FILE_WRITE_ATTRIBUTES. */
-uint32_t wasi_win32_set_times(HANDLE h, uint64_t atim, uint64_t mtim, uint32_t flags);
 
 #endif /* W2E_WASI_WIN32_H */
