@@ -96,4 +96,50 @@ uint32_t w2e_os_fstat(w2e_handle h, w2e_filestat *st);
  * `flags` are WASI fstflags already checked (wasi_fst_flags_valid), times in nanoseconds. */
 uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags);
 
+/* ---- Clocks, waiting, randomness, the process ---- */
+
+/* The current time of clock `id`, 0 realtime (ns since 1970) or 1 monotonic (ns since an
+ * arbitrary start; never goes back). Other ids are refused by the caller. */
+uint32_t w2e_os_now(uint32_t id, uint64_t *ns);
+/* The resolution of clock `id` (0 or 1) in nanoseconds, at least 1. */
+uint32_t w2e_os_resolution(uint32_t id, uint64_t *ns);
+/* Sleeps at least `ns` nanoseconds of the monotonic clock. */
+void w2e_os_sleep(uint64_t ns);
+/* Lets other threads and processes run. */
+void w2e_os_yield(void);
+
+/* Whether an fd of this handle is always ready for reading and writing, so poll_oneoff
+ * need not wait for it: regular files (`is_file`: the guest fd is a file, not stdio or a
+ * socket) on POSIX; on Windows every handle (Win32 has no readiness wait that covers files,
+ * pipes and consoles alike). */
+bool w2e_os_always_ready(w2e_handle h, bool is_file);
+/* Whether the position of file `h` is at or past its end (poll reports hangup then). */
+bool w2e_os_at_end(w2e_handle h);
+
+/* One handle poll_oneoff waits on, and what the wait found. */
+typedef struct w2e_wait {
+  w2e_handle h;
+  bool writing;         /* wait until writable, else readable */
+  bool ready, hangup;   /* out: readiness, and the peer closed the connection */
+  bool invalid;         /* out: the handle is not open (badf for its event) */
+} w2e_wait;
+/* Waits until one of `n` handles is ready or `timeout_ns` passed (UINT64_MAX: no limit);
+ * n may be 0 (a sleep). Sets the out fields of each. A signal cutting the wait short is not
+ * an error: the caller loops. */
+uint32_t w2e_os_wait(w2e_wait *waits, uint32_t n, uint64_t timeout_ns);
+
+/* Fills `buf` from the OS's cryptographic random source; false when there is none. */
+bool w2e_os_random(uint8_t *buf, size_t len);
+
+/* Ends the process at once with status `code` (nothing is buffered in the runtime). */
+void w2e_os_exit(uint32_t code) __attribute__((noreturn));
+
+/* The process's arguments as the guest sees them: given main()'s, the platform may replace
+ * them (Windows reads the UTF-16 command line and converts it to UTF-8). */
+void w2e_os_args(int *argc, char ***argv);
+/* The process's environment as "KEY=VALUE" UTF-8 strings, NULL-terminated. */
+char **w2e_os_environ(void);
+/* One environment variable, as UTF-8, or NULL. */
+const char *w2e_os_getenv(const char *name);
+
 #endif /* W2E_PLATFORM_H */

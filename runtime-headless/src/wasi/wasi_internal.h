@@ -38,7 +38,7 @@ enum {
   WASI_ETXTBSY = 74, WASI_EXDEV = 75, WASI_ENOTCAPABLE = 76,
 };
 
-/* Host errno -> WASI errno (wasi_errno.c). */
+/* Host errno -> WASI errno (platform/posix/errno_posix.c; Windows maps its own errors). */
 uint32_t wasi_errno(int host_errno);
 
 /* ---- Rights ---- */
@@ -139,14 +139,6 @@ static inline void wasi_store64(uint8_t *p, uint64_t v) {
 /* Stores a u32 / u64 result at guest address `ptr`: success or fault. */
 uint32_t wasi_put32(w2e_vmctx *vm, uint32_t ptr, uint32_t v);
 uint32_t wasi_put64(w2e_vmctx *vm, uint32_t ptr, uint64_t v);
-
-/* An iovec array copied out of guest memory as host iovecs (all buffers checked). At most
- * WASI_IOV_MAX entries are used (the rest of a longer array is ignored, as writev would
- * refuse it). Returns success, fault or inval. */
-#define WASI_IOV_MAX 64
-struct iovec;
-uint32_t wasi_iovecs(w2e_vmctx *vm, uint32_t iovs, uint32_t iovs_len, struct iovec *out,
-                     int *count);
 
 /* A guest string (ptr, len) copied into a fresh NUL-terminated heap buffer. Returns success,
  * fault, ilseq (not UTF-8, as wasmtime reads paths as Rust strings), inval (an embedded NUL)

@@ -16,12 +16,6 @@ typedef struct w32_dirent {
   uint64_t ino;
 } w32_dirent;
 
-/* The process environment as UTF-8 "KEY=VALUE" strings, NULL-terminated (entries whose name
- * starts with '=' — cmd.exe's per-drive directories — left out). */
-char **wasi_win32_environ(void);
-/* getenv with a UTF-8 result (static storage per name, valid until exit), or NULL. */
-const char *wasi_win32_getenv(const char *name);
-
 /* WASI errno for a Win32 error code (GetLastError()). */
 uint32_t wasi_win32_errno(DWORD err);
 
