@@ -96,6 +96,28 @@ uint32_t w2e_os_fstat(w2e_handle h, w2e_filestat *st);
  * `flags` are WASI fstflags already checked (wasi_fst_flags_valid), times in nanoseconds. */
 uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags);
 
+/* ---- Directory listings ---- */
+
+/* The guest buffer fd_readdir fills. */
+typedef struct w2e_dirents {
+  uint8_t *buf;
+  uint32_t len, used;
+} w2e_dirents;
+/* Implemented by the portable code (wasi/wasi_readdir.c), for w2e_os_readdir: appends one
+ * entry (cut short when it does not fit) and returns false once the buffer is full. */
+bool w2e_dirent_put(w2e_dirents *d, uint64_t next, uint64_t ino, uint8_t type, const char *name,
+                    size_t namelen);
+/* Whether an entry named with `namelen` bytes fits whole in `room` bytes. */
+bool w2e_dirent_fits(uint32_t room, size_t namelen);
+
+/* Lists directory `h` into `out` from `cookie` (2 or more: the directory's own entries are
+ * numbered from 2, without "." and ".."; the entry with cookie c is put with next = c + 1).
+ * A listing that starts over (cookie 2) or goes back reads the directory afresh, so it sees
+ * entries made since; `os` keeps what lets a listing go on where the last call stopped. An
+ * entry that did not fit whole is listed again by the next call. Names are UTF-8; types are
+ * the entries' own (a link is a link: nothing is followed). */
+uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t cookie, w2e_dirents *out);
+
 /* ---- Clocks, waiting, randomness, the process ---- */
 
 /* The current time of clock `id`, 0 realtime (ns since 1970) or 1 monotonic (ns since an

@@ -400,46 +400,22 @@ bool wasi_bundle_at_end(const wasi_bfd *e) {
   return e->kind == WASI_FD_BUNDLE_FILE && e->bundle_pos >= ent_size(e->bundle_entry);
 }
 
-/* dirent: u64 d_next, u64 d_ino, u32 d_namlen, u8 d_type (24 bytes), then the name. As for
- * host directories, a partial entry fills the buffer; false when it is full. */
-static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next, uint64_t ino,
-                      uint8_t type, const char *name, uint32_t namelen) {
-  uint8_t d[24];
-  memset(d, 0, sizeof d);
-  wasi_store64(d, next);
-  wasi_store64(d + 8, ino);
-  wasi_store32(d + 16, namelen);
-  d[20] = type;
-  uint32_t n = len - *used < sizeof d ? len - *used : (uint32_t)sizeof d;
-  memcpy(buf + *used, d, n);
-  *used += n;
-  if (*used == len) return false;
-  n = len - *used < namelen ? len - *used : namelen;
-  memcpy(buf + *used, name, n);
-  *used += n;
-  return *used < len;
-}
-
 uint32_t wasi_bundle_fd_readdir(w2e_vmctx *vm, wasi_bfd *e, uint32_t buf, uint32_t buf_len,
                                 uint64_t cookie, uint32_t bufused) {
   if (e->kind != WASI_FD_BUNDLE_DIR) return WASI_EBADF;
   if (!(e->base & WASI_RIGHT_FD_READDIR)) return WASI_ENOTCAPABLE;
   uint8_t *out = wasi_guest(vm, buf, buf_len);
   if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
-  uint32_t dir = e->bundle_entry, used = 0;
-  uint64_t self_ino = ent_ino(dir);
-  bool room = buf_len > 0;
-  if (room && cookie == 0)
-    room = put_entry(out, buf_len, &used, 1, self_ino, WASI_FILETYPE_DIRECTORY, ".", 1);
-  if (room && cookie <= 1)
-    room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..", 2);
+  uint32_t dir = e->bundle_entry;
+  w2e_dirents d = {out, buf_len, 0};
+  bool room = wasi_dirents_start(&d, cookie, ent_ino(dir));
   /* Child k has cookie k + 2: the listing is stateless. */
   uint64_t first = ent_off(dir), count = ent_size(dir);
   for (uint64_t k = cookie < 2 ? 0 : cookie - 2; room && k < count; k++) {
     uint32_t c = (uint32_t)(first + k), namelen;
     const char *name = ent_name(c, &namelen);
-    room = put_entry(out, buf_len, &used, k + 3, ent_ino(c), ent_type(c), name, namelen);
+    room = w2e_dirent_put(&d, k + 3, ent_ino(c), ent_type(c), name, namelen);
   }
-  return wasi_put32(vm, bufused, used);
+  return wasi_put32(vm, bufused, d.used);
 }
 

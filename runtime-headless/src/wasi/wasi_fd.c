@@ -29,6 +29,20 @@ wasi_fd *wasi_fd_get(uint32_t fd, uint64_t rights, uint32_t *err) {
   return &table[fd];
 }
 
+wasi_fd *wasi_dir_fd(uint32_t fd, uint64_t rights, uint32_t file_err, uint32_t *err) {
+  wasi_fd *e = wasi_fd_get(fd, 0, err);
+  if (!e) return NULL;
+  if (e->kind != WASI_FD_DIR) {
+    *err = e->kind == WASI_FD_FILE ? file_err : WASI_EBADF;
+    return NULL;
+  }
+  if ((e->base & rights) != rights) {
+    *err = WASI_ENOTCAPABLE;
+    return NULL;
+  }
+  return e;
+}
+
 uint32_t wasi_fd_insert(const wasi_fd *entry, uint32_t *fd_out) {
   uint32_t fd = used;
   for (uint32_t i = used; i-- > 0;) {

@@ -167,6 +167,9 @@ typedef struct wasi_fd {
 /* The entry of guest fd `fd` when it exists and has all of `rights`; else NULL with *err set
  * to badf (no such fd) or notcapable (missing rights). */
 wasi_fd *wasi_fd_get(uint32_t fd, uint64_t rights, uint32_t *err);
+/* The entry of directory fd `fd` holding `rights`: a file gives `file_err`, other kinds badf,
+ * missing rights notcapable (NULL with *err set). */
+wasi_fd *wasi_dir_fd(uint32_t fd, uint64_t rights, uint32_t file_err, uint32_t *err);
 /* Adds an entry (copied) under the number wasmtime would pick: the highest closed number, or
  * one past the highest number ever used. Returns success or nfile/nomem. */
 uint32_t wasi_fd_insert(const wasi_fd *entry, uint32_t *fd_out);
@@ -230,24 +233,10 @@ uint32_t wasi_bundle_path_pair(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_path
 /* poll_oneoff: whether a bundle file's read position is at (or past) its end. */
 bool wasi_bundle_at_end(const wasi_bfd *e);
 
-/* ---- Sandboxed path resolution (wasi_path.c) ---- */
-
-/* The result of resolving a guest path under a directory fd: the directory that holds the
- * last component (an fd beneath the preopen, owned when `owned`) and that component (no
- * slashes; "." when the path names the starting directory itself). */
-typedef struct wasi_resolved {
-  int dirfd;
-  bool owned;
-  bool trailing_slash; /* the guest path ended in '/': the result must be a directory */
-  char *name;          /* heap */
-  char *buf;           /* heap storage behind `name` */
-} wasi_resolved;
-
-/* Resolves `path` (guest string) under the directory `dir`. Intermediate symlinks are always
- * followed (inside the sandbox); the last one only with `follow` (or a trailing slash).
- * Returns success or an errno: notcapable / perm for escapes, loop, noent, notdir... */
-uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, wasi_resolved *out);
-void wasi_resolved_free(wasi_resolved *r);
+/* ---- Directory listings (wasi_readdir.c) ---- */
+/* Puts "." and ".." (as far as `cookie` asks) with the directory's own inode; false when the
+ * buffer is full. */
+bool wasi_dirents_start(w2e_dirents *d, uint64_t cookie, uint64_t self_ino);
 
 /* ---- Filestat (wasi_files.c) ---- */
 /* Writes the 64-byte filestat record of `st` (device 1, as wasmtime). */

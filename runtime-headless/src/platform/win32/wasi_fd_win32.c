@@ -12,16 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void free_listing(wasi_fd_os *os) {
-  for (uint32_t i = 0; i < os->num_ents; i++) free(os->ents[i].name);
-  free(os->ents);
-  os->ents = NULL;
-  os->num_ents = 0;
-}
-
 void w2e_os_release(w2e_handle h, wasi_fd_os *os, bool close_handle) {
   if (close_handle && h != INVALID_HANDLE_VALUE) CloseHandle(h);
-  free_listing(os);
+  w32_clear_listing(os);
   free(os->path);
   free(os->root);
   memset(os, 0, sizeof *os);

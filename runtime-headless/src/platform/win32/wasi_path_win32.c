@@ -25,21 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A directory fd with `rights`: other kinds of fd give badf (a file: notdir). */
-static wasi_fd *dir_fd(uint32_t fd, uint64_t rights, uint32_t *err) {
-  wasi_fd *e = wasi_fd_get(fd, 0, err);
-  if (!e) return NULL;
-  if (e->kind != WASI_FD_DIR) {
-    *err = e->kind == WASI_FD_FILE ? WASI_ENOTDIR : WASI_EBADF;
-    return NULL;
-  }
-  if ((e->base & rights) != rights) {
-    *err = WASI_ENOTCAPABLE;
-    return NULL;
-  }
-  return e;
-}
-
 /* ---- Resolution ---- */
 
 typedef struct wbuf {
@@ -75,7 +60,7 @@ uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, 
   memset(out, 0, sizeof *out);
   out->attrs = INVALID_FILE_ATTRIBUTES;
   uint32_t err;
-  wasi_fd *dir = dir_fd(fd, rights, &err);
+  wasi_fd *dir = wasi_dir_fd(fd, rights, WASI_ENOTDIR, &err);
   if (!dir) return err;
   if (dir_out) *dir_out = dir;
   char *s;
@@ -278,43 +263,22 @@ static uint32_t delete_checked(const w32_resolved *r, const wasi_fd *dir) {
 
 /* ---- fd_readdir ---- */
 
-#define DIRENT_SIZE 24u
-
-static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next, uint64_t ino,
-                      uint8_t type, const char *name) {
-  uint8_t d[DIRENT_SIZE];
-  size_t namelen = strlen(name);
-  memset(d, 0, sizeof d);
-  wasi_store64(d, next);
-  wasi_store64(d + 8, ino);
-  wasi_store32(d + 16, (uint32_t)namelen);
-  d[20] = type;
-  uint32_t n = len - *used < DIRENT_SIZE ? len - *used : DIRENT_SIZE;
-  memcpy(buf + *used, d, n);
-  *used += n;
-  if (*used == len) return false;
-  n = len - *used < namelen ? len - *used : (uint32_t)namelen;
-  memcpy(buf + *used, name, n);
-  *used += n;
-  return *used < len;
-}
-
 static uint8_t type_of_attrs(DWORD a) {
   return a & FILE_ATTRIBUTE_REPARSE_POINT ? WASI_FILETYPE_SYMBOLIC_LINK
          : a & FILE_ATTRIBUTE_DIRECTORY   ? WASI_FILETYPE_DIRECTORY
                                           : WASI_FILETYPE_REGULAR_FILE;
 }
 
-/* Appends one entry to e->os.ents (name: `n` UTF-16 units). */
-static uint32_t add_entry(wasi_fd *e, uint32_t *cap, const wchar_t *name, size_t n, DWORD attrs,
+/* Appends one entry to os->ents (name: `n` UTF-16 units). */
+static uint32_t add_entry(wasi_fd_os *os, uint32_t *cap, const wchar_t *name, size_t n, DWORD attrs,
                           uint64_t ino) {
   if ((n == 1 && name[0] == L'.') || (n == 2 && name[0] == L'.' && name[1] == L'.'))
     return WASI_ESUCCESS;
-  if (e->os.num_ents == *cap) {
+  if (os->num_ents == *cap) {
     uint32_t c = *cap ? *cap * 2 : 32;
-    w32_dirent *ents = realloc(e->os.ents, c * sizeof *ents);
+    w32_dirent *ents = realloc(os->ents, c * sizeof *ents);
     if (!ents) return WASI_ENOMEM;
-    e->os.ents = ents;
+    os->ents = ents;
     *cap = c;
   }
   int len = WideCharToMultiByte(CP_UTF8, 0, name, (int)n, NULL, 0, NULL, NULL);
@@ -322,38 +286,38 @@ static uint32_t add_entry(wasi_fd *e, uint32_t *cap, const wchar_t *name, size_t
   if (!s) return WASI_ENOMEM;
   WideCharToMultiByte(CP_UTF8, 0, name, (int)n, s, len, NULL, NULL);
   s[len] = 0;
-  w32_dirent *d = &e->os.ents[e->os.num_ents++];
+  w32_dirent *d = &os->ents[os->num_ents++];
   d->name = s;
   d->type = type_of_attrs(attrs);
   d->ino = ino;
   return WASI_ESUCCESS;
 }
 
-static void clear_listing(wasi_fd *e) {
-  for (uint32_t i = 0; i < e->os.num_ents; i++) free(e->os.ents[i].name);
-  free(e->os.ents);
-  e->os.ents = NULL;
-  e->os.num_ents = 0;
+void w32_clear_listing(wasi_fd_os *os) {
+  for (uint32_t i = 0; i < os->num_ents; i++) free(os->ents[i].name);
+  free(os->ents);
+  os->ents = NULL;
+  os->num_ents = 0;
 }
 
-/* Reads the directory's entries (without "." and "..") into e->os.ents, with their file ids
+/* Reads the directory's entries (without "." and "..") into os->ents, with their file ids
  * (FileIdBothDirectoryInfo on the open handle), so the guest's libc need not stat each entry
  * for its inode. Falls back to FindFirstFileExW (inode 0) where the file system has no ids. */
 /* A fresh handle on directory fd `e` (NULL when that fails or finds another directory than
  * the fd's own): Wine answers a restarted listing of a long-open handle from what it read
  * first, so entries created since would be missing. */
-static HANDLE fresh_dir_handle(const wasi_fd *e) {
-  size_t n = wcslen(e->os.path);
+static HANDLE fresh_dir_handle(HANDLE dir, const wasi_fd_os *os) {
+  size_t n = wcslen(os->path);
   wchar_t *p = malloc((n + 2) * sizeof *p);
   if (!p) return NULL;
-  memcpy(p, e->os.path, (n + 1) * sizeof *p);
+  memcpy(p, os->path, (n + 1) * sizeof *p);
   if (n && p[n - 1] == L':') wcscat(p, L"\\"); /* a drive's root */
   HANDLE h = CreateFileW(p, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES, SHARE_ALL, NULL,
                          OPEN_EXISTING, NOFOLLOW, NULL);
   free(p);
   if (h == INVALID_HANDLE_VALUE) return NULL;
   BY_HANDLE_FILE_INFORMATION a, b;
-  if (GetFileInformationByHandle(h, &a) && GetFileInformationByHandle(e->host, &b) &&
+  if (GetFileInformationByHandle(h, &a) && GetFileInformationByHandle(dir, &b) &&
       a.dwVolumeSerialNumber == b.dwVolumeSerialNumber && a.nFileIndexHigh == b.nFileIndexHigh &&
       a.nFileIndexLow == b.nFileIndexLow)
     return h;
@@ -361,14 +325,14 @@ static HANDLE fresh_dir_handle(const wasi_fd *e) {
   return NULL;
 }
 
-static uint32_t read_listing(wasi_fd *e) {
-  clear_listing(e);
+static uint32_t read_listing(HANDLE dir, wasi_fd_os *os) {
+  w32_clear_listing(os);
   uint32_t cap = 0, err = WASI_ESUCCESS;
   BY_HANDLE_FILE_INFORMATION self;
   const DWORD size = 64 * 1024;
   uint8_t *buf = malloc(size);
   if (!buf) return WASI_ENOMEM;
-  HANDLE fresh = fresh_dir_handle(e), dh = fresh ? fresh : e->host;
+  HANDLE fresh = fresh_dir_handle(dir, os), dh = fresh ? fresh : dir;
   bool first = true, ids = GetFileInformationByHandle(dh, &self);
   while (ids && !err) {
     if (!GetFileInformationByHandleEx(
@@ -383,7 +347,7 @@ static uint32_t read_listing(wasi_fd *e) {
     for (const uint8_t *p = buf;;) {
       const FILE_ID_BOTH_DIR_INFO *info = (const FILE_ID_BOTH_DIR_INFO *)p;
       uint64_t ino = w2e_os_inode(self.dwVolumeSerialNumber, (uint64_t)info->FileId.QuadPart);
-      if ((err = add_entry(e, &cap, info->FileName, info->FileNameLength / sizeof(wchar_t),
+      if ((err = add_entry(os, &cap, info->FileName, info->FileNameLength / sizeof(wchar_t),
                            info->FileAttributes, ino)))
         break;
       if (!info->NextEntryOffset) break;
@@ -394,12 +358,12 @@ static uint32_t read_listing(wasi_fd *e) {
   if (fresh) CloseHandle(fresh);
   if (ids || err) return err;
 
-  clear_listing(e);
+  w32_clear_listing(os);
   cap = 0;
-  size_t n = wcslen(e->os.path);
+  size_t n = wcslen(os->path);
   wchar_t *pattern = malloc((n + 3) * sizeof *pattern);
   if (!pattern) return WASI_ENOMEM;
-  memcpy(pattern, e->os.path, n * sizeof *pattern);
+  memcpy(pattern, os->path, n * sizeof *pattern);
   if (n && pattern[n - 1] == L'\\') n--;
   memcpy(pattern + n, L"\\*", 3 * sizeof *pattern);
   WIN32_FIND_DATAW fd;
@@ -409,41 +373,21 @@ static uint32_t read_listing(wasi_fd *e) {
     DWORD le = GetLastError();
     return le == ERROR_FILE_NOT_FOUND ? WASI_ESUCCESS : wasi_win32_errno(le);
   }
-  do err = add_entry(e, &cap, fd.cFileName, wcslen(fd.cFileName), fd.dwFileAttributes, 0);
+  do err = add_entry(os, &cap, fd.cFileName, wcslen(fd.cFileName), fd.dwFileAttributes, 0);
   while (!err && FindNextFileW(h, &fd));
   FindClose(h);
   return err;
 }
 
-uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t buf_len,
-                             uint64_t cookie, uint32_t bufused) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_fd_readdir(vm, b, buf, buf_len, cookie, bufused);
-  uint32_t err;
-  wasi_fd *e = dir_fd(fd, WASI_RIGHT_FD_READDIR, &err);
-  if (!e) return err == WASI_ENOTDIR ? WASI_EBADF : err; /* a file: badf, as wasmtime */
-  uint8_t *out = wasi_guest(vm, buf, buf_len);
-  if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
-  uint32_t used = 0;
-  bool room = buf_len > 0;
-  BY_HANDLE_FILE_INFORMATION self;
-  uint64_t self_ino =
-      GetFileInformationByHandle(e->host, &self)
-          ? w2e_os_inode(self.dwVolumeSerialNumber,
-                             (uint64_t)self.nFileIndexHigh << 32 | self.nFileIndexLow)
-          : 0;
-  if (room && cookie == 0)
-    room = put_entry(out, buf_len, &used, 1, self_ino, WASI_FILETYPE_DIRECTORY, ".");
-  if (room && cookie <= 1)
-    room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..");
-  if (!room) return wasi_put32(vm, bufused, used);
+uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t cookie, w2e_dirents *out) {
   /* A listing that starts over reads the directory afresh (as wasmtime). */
-  if ((cookie <= 2 || !e->os.ents) && (err = read_listing(e))) return err;
-  for (uint64_t i = cookie < 2 ? 0 : cookie - 2; i < e->os.num_ents; i++) {
-    const w32_dirent *d = &e->os.ents[i];
-    if (!put_entry(out, buf_len, &used, i + 3, d->ino, d->type, d->name)) break;
+  uint32_t err;
+  if ((cookie == 2 || !os->ents) && (err = read_listing(h, os))) return err;
+  for (uint64_t i = cookie - 2; i < os->num_ents; i++) {
+    const w32_dirent *d = &os->ents[i];
+    if (!w2e_dirent_put(out, i + 3, d->ino, d->type, d->name, strlen(d->name))) break;
   }
-  return wasi_put32(vm, bufused, used);
+  return WASI_ESUCCESS;
 }
 
 /* ---- path_open ---- */
@@ -458,7 +402,7 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   if (b)
     return wasi_bundle_path_open(vm, b, path, path_len, oflags, base, inheriting, fdflags, fd_out);
   uint32_t err;
-  wasi_fd *dir = dir_fd(fd, 0, &err);
+  wasi_fd *dir = wasi_dir_fd(fd, 0, WASI_ENOTDIR, &err);
   if (!dir) return err;
   uint64_t needed =
       WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);

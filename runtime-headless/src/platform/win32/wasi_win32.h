@@ -16,6 +16,9 @@ typedef struct w32_dirent {
   uint64_t ino;
 } w32_dirent;
 
+/* Frees a directory fd's listing (fd_readdir's cache). */
+void w32_clear_listing(wasi_fd_os *os);
+
 /* WASI errno for a Win32 error code (GetLastError()). */
 uint32_t wasi_win32_errno(DWORD err);
 

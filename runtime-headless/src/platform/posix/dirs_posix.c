@@ -1,9 +1,8 @@
 /*
- * wasi_dirs.c: fd_readdir and the path_* calls. Every path is resolved by wasi_resolve() and
- * the operation then acts on (directory fd, last component) with *at() calls that never
- * follow the last component themselves.
+ * platform/posix/dirs_posix.c: the path_* calls on POSIX. Every path is resolved by
+ * wasi_resolve() (path_posix.c) and the operation then acts on (directory fd, last
+ * component) with *at() calls that never follow the last component themselves.
  */
-#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "platform/posix/posix.h"
 
 #include <errno.h>
@@ -14,28 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A directory fd with `rights`: other kinds of fd give badf. */
-static wasi_fd *dir_fd(uint32_t fd, uint64_t rights, uint32_t *err) {
-  wasi_fd *e = wasi_fd_get(fd, 0, err);
-  if (!e) return NULL;
-  if (e->kind != WASI_FD_DIR) {
-    *err = WASI_EBADF;
-    return NULL;
-  }
-  if ((e->base & rights) != rights) {
-    *err = WASI_ENOTCAPABLE;
-    return NULL;
-  }
-  return e;
-}
-
 /* Reads the guest path and resolves it under directory fd `fd`. */
 static uint32_t resolve_at(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t path,
                            uint32_t len, bool follow, wasi_resolved *r) {
   memset(r, 0, sizeof *r);
   r->dirfd = -1;
   uint32_t err;
-  wasi_fd *e = dir_fd(fd, rights, &err);
+  wasi_fd *e = wasi_dir_fd(fd, rights, WASI_EBADF, &err);
   if (!e) return err;
   char *s;
   if ((err = wasi_guest_string(vm, path, len, &s))) return err;
@@ -53,7 +37,7 @@ static uint32_t resolve_unfollowed(w2e_vmctx *vm, uint32_t fd, uint64_t rights, 
   memset(r, 0, sizeof *r);
   r->dirfd = -1;
   uint32_t err;
-  wasi_fd *e = dir_fd(fd, rights, &err);
+  wasi_fd *e = wasi_dir_fd(fd, rights, WASI_EBADF, &err);
   if (!e) return err;
   char *s;
   if ((err = wasi_guest_string(vm, path, len, &s))) return err;
@@ -67,109 +51,6 @@ static uint32_t resolve_unfollowed(w2e_vmctx *vm, uint32_t fd, uint64_t rights, 
   free(s);
   if (!err && slash) r->trailing_slash = true;
   return err;
-}
-
-/* ---- fd_readdir ---- */
-
-/* dirent: u64 d_next, u64 d_ino, u32 d_namlen, u8 d_type (24 bytes), then the name. */
-#define DIRENT_SIZE 24
-
-/* Copies as much of an entry as fits at buf[*used .. len): as wasmtime, a partial entry fills
- * the buffer. Returns false when the buffer is full. */
-static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next, uint64_t ino,
-                      uint8_t type, const char *name) {
-  uint8_t d[DIRENT_SIZE];
-  size_t namelen = strlen(name);
-  memset(d, 0, sizeof d);
-  wasi_store64(d, next);
-  wasi_store64(d + 8, ino);
-  wasi_store32(d + 16, (uint32_t)namelen);
-  d[20] = type;
-  uint32_t n = len - *used < DIRENT_SIZE ? len - *used : DIRENT_SIZE;
-  memcpy(buf + *used, d, n);
-  *used += n;
-  if (*used == len) return false;
-  n = len - *used < namelen ? len - *used : (uint32_t)namelen;
-  memcpy(buf + *used, name, n);
-  *used += n;
-  return *used < len;
-}
-
-/* Opens (or rewinds) the fd's readdir stream at its first host entry, cookie 2. Rewinding
- * makes the next readdir read the directory again from the host. */
-static uint32_t open_stream(wasi_fd *e) {
-  if (e->os.dir) {
-    rewinddir(e->os.dir);
-  } else {
-    int dfd = openat(e->host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return wasi_errno(errno);
-    e->os.dir = fdopendir(dfd);
-    if (!e->os.dir) {
-      int er = errno;
-      close(dfd);
-      return wasi_errno(er);
-    }
-  }
-  e->os.dir_next = 2;
-  return WASI_ESUCCESS;
-}
-
-uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t buf_len,
-                             uint64_t cookie, uint32_t bufused) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_fd_readdir(vm, b, buf, buf_len, cookie, bufused);
-  uint32_t err;
-  wasi_fd *e = dir_fd(fd, WASI_RIGHT_FD_READDIR, &err);
-  if (!e) return err;
-  uint8_t *out = wasi_guest(vm, buf, buf_len);
-  if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
-  struct stat st;
-  if (fstat(e->host, &st) != 0) return wasi_errno(errno);
-  uint64_t self_ino = wasi_inode_hash((uint64_t)st.st_dev, (uint64_t)st.st_ino);
-  uint32_t used = 0;
-  bool room = buf_len > 0;
-  if (room && cookie == 0)
-    room = put_entry(out, buf_len, &used, 1, self_ino, WASI_FILETYPE_DIRECTORY, ".");
-  if (room && cookie <= 1)
-    room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..");
-  if (!room) return wasi_put32(vm, bufused, used);
-  uint64_t want = cookie < 2 ? 2 : cookie; /* cookie of the next host entry to return */
-  /* The open stream only serves a listing that goes on where the last call stopped. One that
-   * starts over (cookie 0 to 2) rewinds, so it sees entries made since (as wasmtime, which
-   * reads the directory afresh), and so does one that goes back. */
-  if ((!e->os.dir || want == 2 || e->os.dir_next > want) && (err = open_stream(e))) return err;
-  for (;;) {
-    long pos = telldir(e->os.dir);
-    errno = 0;
-    struct dirent *d = readdir(e->os.dir);
-    if (!d) {
-      if (errno) return wasi_errno(errno);
-      break;
-    }
-    if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..")) continue;
-    uint64_t this = e->os.dir_next++;
-    if (this < want) continue;
-    struct stat es;
-    uint64_t ino;
-    uint8_t type;
-    if (fstatat(dirfd(e->os.dir), d->d_name, &es, AT_SYMLINK_NOFOLLOW) == 0) {
-      ino = wasi_inode_hash((uint64_t)es.st_dev, (uint64_t)es.st_ino);
-      type = wasi_filetype_of_mode(es.st_mode);
-    } else {
-      ino = wasi_inode_hash((uint64_t)st.st_dev, (uint64_t)d->d_ino);
-      type = WASI_FILETYPE_UNKNOWN;
-    }
-    uint32_t before = used;
-    if (!put_entry(out, buf_len, &used, this + 1, ino, type, d->d_name)) {
-      /* Full: unless this entry fit exactly, read it again next time. */
-      if (used - before < DIRENT_SIZE + strlen(d->d_name)) {
-        seekdir(e->os.dir, pos);
-        e->os.dir_next = this;
-      }
-      break;
-    }
-  }
-  return wasi_put32(vm, bufused, used);
 }
 
 /* ---- path_open ---- */
@@ -417,7 +298,7 @@ uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_le
   if (err) return err;
   if (target[0] == '/') { /* as wasmtime: a link that could only point outside */
     free(target);
-    return dir_fd(fd, WASI_RIGHT_PATH_SYMLINK, &err) ? WASI_EPERM : err;
+    return wasi_dir_fd(fd, WASI_RIGHT_PATH_SYMLINK, WASI_EBADF, &err) ? WASI_EPERM : err;
   }
   wasi_resolved r;
   err = resolve_at(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, false, &r);
@@ -450,4 +331,3 @@ uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, ui
   return err;
 }
 
-#endif /* !_WIN32 */
