@@ -10,6 +10,7 @@
 
 #include "core/w2e_internal.h"
 #include "platform/platform.h"
+#include "wasi/w2e_wasi.h"
 
 #include <stdbool.h>
 #include <stddef.h>
