@@ -96,6 +96,57 @@ uint32_t w2e_os_fstat(w2e_handle h, w2e_filestat *st);
  * `flags` are WASI fstflags already checked (wasi_fst_flags_valid), times in nanoseconds. */
 uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags);
 
+/* ---- Paths beneath a directory ----
+ *
+ * Each call below takes a guest directory fd `dir` (a WASI_FD_DIR entry: its handle and
+ * platform state) and a guest path (UTF-8, no NUL, possibly empty), and acts on what the path
+ * names beneath that directory. Every one keeps the sandbox's point 4 (wasi/sandbox.h):
+ * - the entry acted on is `dir` itself or beneath it, whatever the path says (an absolute
+ *   path, or ".." above `dir`, is perm) and whatever the host does meanwhile;
+ * - links met along the path are followed only to places still beneath the grant (POSIX) or
+ *   never followed (Windows: loop); the last component is followed only where the call says
+ *   `follow` (or the path ends in '/'), else the call acts on the link itself;
+ * - a trailing '/' requires a directory;
+ * - errno values are wasmtime's for the same case where the host can tell them apart.
+ */
+struct wasi_fd;
+
+/* Opens (or creates, with WASI oflags CREAT/EXCL/TRUNC) the file or directory at `path` for
+ * reading and/or writing as the rights in `base` say, with WASI `fdflags`. Never opens
+ * through a last-component link unless `follow` (POSIX; never on Windows: loop). On success
+ * fills out->host, out->os, out->kind (WASI_FD_FILE or WASI_FD_DIR) and out->filetype; the
+ * caller owns them (wasi_fd_release). */
+uint32_t w2e_os_path_open(const struct wasi_fd *dir, const char *path, bool follow,
+                          uint32_t oflags, uint32_t fdflags, uint64_t base, struct wasi_fd *out);
+/* Creates directory `path` (exist when the name is taken, a link included). */
+uint32_t w2e_os_mkdir(const struct wasi_fd *dir, const char *path);
+/* The metadata of `path`: of a last-component link itself unless `follow`. */
+uint32_t w2e_os_path_stat(const struct wasi_fd *dir, const char *path, bool follow,
+                          w2e_filestat *st);
+/* Sets times as w2e_os_set_times does, on `path` (a last-component link: see `follow`). */
+uint32_t w2e_os_path_set_times(const struct wasi_fd *dir, const char *path, bool follow,
+                               uint64_t atim, uint64_t mtim, uint32_t flags);
+/* Removes the non-directory entry `path` (a link is removed itself, never its target). */
+uint32_t w2e_os_unlink(const struct wasi_fd *dir, const char *path);
+/* Removes the empty directory `path` (never through a link: notdir). */
+uint32_t w2e_os_rmdir(const struct wasi_fd *dir, const char *path);
+/* Moves entry `from` (beneath `from_dir`; a link moves itself) to `to` (beneath `to_dir`),
+ * replacing a file or an empty directory there as POSIX rename does. */
+uint32_t w2e_os_rename(const struct wasi_fd *from_dir, const char *from,
+                       const struct wasi_fd *to_dir, const char *to);
+/* Makes `to` a hard link to the existing file `from` (a link is linked itself). */
+uint32_t w2e_os_link(const struct wasi_fd *from_dir, const char *from,
+                     const struct wasi_fd *to_dir, const char *to);
+/* Creates a symbolic link `path` whose text is `target`. An absolute target is perm (it could
+ * only point outside); a relative one may point anywhere, since resolution will refuse to
+ * follow it out. Windows: notsup (links are never followed there, so none is made). */
+uint32_t w2e_os_symlink(const char *target, const struct wasi_fd *dir, const char *path);
+/* Reads the text of link `path` into `out` (at most `cap` bytes, cut short as wasmtime) and
+ * gives its length. `out` NULL means the guest's buffer is bad: fault, once the path has
+ * resolved. Not a link: inval. */
+uint32_t w2e_os_readlink(const struct wasi_fd *dir, const char *path, uint8_t *out,
+                         uint32_t cap, uint32_t *len);
+
 /* ---- Directory listings ---- */
 
 /* The guest buffer fd_readdir fills. */

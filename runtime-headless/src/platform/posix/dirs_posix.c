@@ -1,7 +1,7 @@
 /*
- * platform/posix/dirs_posix.c: the path_* calls on POSIX. Every path is resolved by
- * wasi_resolve() (path_posix.c) and the operation then acts on (directory fd, last
- * component) with *at() calls that never follow the last component themselves.
+ * platform/posix/dirs_posix.c: the path operations of platform.h on POSIX. Every path is
+ * resolved by wasi_resolve() (path_posix.c) and the operation then acts on (directory fd,
+ * last component) with *at() calls that never follow the last component themselves.
  */
 #include "platform/posix/posix.h"
 
@@ -13,47 +13,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Reads the guest path and resolves it under directory fd `fd`. */
-static uint32_t resolve_at(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t path,
-                           uint32_t len, bool follow, wasi_resolved *r) {
+/* Resolves a guest path under directory `dir`. */
+static uint32_t resolve(const wasi_fd *dir, const char *path, bool follow, wasi_resolved *r) {
   memset(r, 0, sizeof *r);
   r->dirfd = -1;
-  uint32_t err;
-  wasi_fd *e = wasi_dir_fd(fd, rights, WASI_EBADF, &err);
-  if (!e) return err;
-  char *s;
-  if ((err = wasi_guest_string(vm, path, len, &s))) return err;
-  err = wasi_resolve(e, s, follow, r);
-  free(s);
-  return err;
+  return wasi_resolve(dir, path, follow, r);
 }
 
-/* Reads and resolves a guest path as cap-std's rename does: trailing slashes are taken off
- * first, so the last component is never followed (a symlink there names itself, wherever it
- * points), and only noted in `trailing_slash` for the caller to apply the host's rule. The
- * slash is not passed on: on some hosts "link/" would follow the link. */
-static uint32_t resolve_unfollowed(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t path,
-                                   uint32_t len, wasi_resolved *r) {
+/* Resolves a guest path as cap-std's rename does: trailing slashes are taken off first, so
+ * the last component is never followed (a symlink there names itself, wherever it points),
+ * and only noted in `trailing_slash` for the caller to apply the host's rule. The slash is
+ * not passed on: on some hosts "link/" would follow the link. */
+static uint32_t resolve_unfollowed(const wasi_fd *dir, const char *path, wasi_resolved *r) {
   memset(r, 0, sizeof *r);
   r->dirfd = -1;
-  uint32_t err;
-  wasi_fd *e = wasi_dir_fd(fd, rights, WASI_EBADF, &err);
-  if (!e) return err;
-  char *s;
-  if ((err = wasi_guest_string(vm, path, len, &s))) return err;
+  char *s = strdup(path);
+  if (!s) return WASI_ENOMEM;
   size_t n = strlen(s);
   bool slash = false;
   while (n > 1 && s[n - 1] == '/') { /* "/" itself stays: it is absolute */
     s[--n] = 0;
     slash = true;
   }
-  err = wasi_resolve(e, s, false, r);
+  uint32_t err = wasi_resolve(dir, s, false, r);
   free(s);
   if (!err && slash) r->trailing_slash = true;
   return err;
 }
-
-/* ---- path_open ---- */
 
 /* True when the resolved last component is a symlink (which resolution left unfollowed). */
 static bool is_symlink(const wasi_resolved *r) {
@@ -61,29 +47,11 @@ static bool is_symlink(const wasi_resolved *r) {
   return fstatat(r->dirfd, r->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
 }
 
-uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint32_t path,
-                            uint32_t path_len, uint32_t oflags, uint64_t base,
-                            uint64_t inheriting, uint32_t fdflags, uint32_t fd_out) {
-  if ((dirflags & ~1u) || (oflags & ~(uint32_t)WASI_OFLAGS_ALL) ||
-      (fdflags & ~(uint32_t)WASI_FDFLAGS_ALL) || ((base | inheriting) & ~WASI_RIGHTS_ALL))
-    return WASI_EINVAL;
-  uint32_t err;
-  wasi_fd *dir = wasi_fd_get(fd, 0, &err);
-  if (!dir) return err;
-  if (wasi_bundle_fd(fd))
-    return wasi_bundle_path_open(vm, dir, path, path_len, oflags, base, inheriting, fdflags, fd_out);
-  if (dir->kind != WASI_FD_DIR) return dir->kind == WASI_FD_FILE ? WASI_ENOTDIR : WASI_EBADF;
-  uint64_t needed = WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
-  if ((dir->base & needed) != needed) return WASI_ENOTCAPABLE;
-  if (!wasi_guest(vm, fd_out, 4)) return WASI_EFAULT;
-  /* As wasmtime: a directory is neither created, nor exclusive, nor truncated. */
-  if ((oflags & WASI_OFLAG_DIRECTORY) &&
-      (oflags & (WASI_OFLAG_CREAT | WASI_OFLAG_EXCL | WASI_OFLAG_TRUNC)))
-    return WASI_EINVAL;
+uint32_t w2e_os_path_open(const wasi_fd *dir, const char *path, bool follow, uint32_t oflags,
+                          uint32_t fdflags, uint64_t base, wasi_fd *out) {
   wasi_resolved r;
-  if ((err = resolve_at(vm, fd, WASI_RIGHT_PATH_OPEN, path, path_len,
-                        dirflags & WASI_LOOKUP_SYMLINK_FOLLOW, &r)))
-    return err;
+  uint32_t err = resolve(dir, path, follow, &r);
+  if (err) return err;
   bool rd = base & WASI_RIGHT_FD_READ, wr = base & WASI_RIGHT_FD_WRITE;
   int flags = (rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC;
   if (oflags & WASI_OFLAG_CREAT) flags |= O_CREAT;
@@ -119,30 +87,15 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
     close(host);
     return wasi_errno(er);
   }
-  wasi_fd ne;
-  memset(&ne, 0, sizeof ne);
-  ne.kind = S_ISDIR(st.st_mode) ? WASI_FD_DIR : WASI_FD_FILE;
-  ne.filetype = wasi_filetype_of_mode(st.st_mode);
-  ne.host = host;
-  ne.fdflags = (uint16_t)(ne.kind == WASI_FD_DIR ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)
-                                                  : fdflags);
-  ne.base = base & dir->inheriting & (ne.kind == WASI_FD_DIR ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0);
-  ne.inheriting = inheriting & dir->inheriting;
-  uint32_t nfd;
-  if ((err = wasi_fd_insert(&ne, &nfd))) {
-    close(host);
-    return err;
-  }
-  return wasi_put32(vm, fd_out, nfd);
+  out->kind = S_ISDIR(st.st_mode) ? WASI_FD_DIR : WASI_FD_FILE;
+  out->filetype = wasi_filetype_of_mode(st.st_mode);
+  out->host = host;
+  return WASI_ESUCCESS;
 }
 
-/* ---- The other path calls ---- */
-
-uint32_t w2e_wasi_path_create_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, true);
+uint32_t w2e_os_mkdir(const wasi_fd *dir, const char *path) {
   wasi_resolved r;
-  uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, false, &r);
+  uint32_t err = resolve(dir, path, false, &r);
   if (err) return err;
   int rc = mkdirat(r.dirfd, r.name, 0777);
   err = rc == 0 ? WASI_ESUCCESS : wasi_errno(errno);
@@ -157,40 +110,24 @@ static uint32_t stat_resolved(const wasi_resolved *r, struct stat *st) {
   return WASI_ESUCCESS;
 }
 
-uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t path,
-                                    uint32_t len, uint32_t buf) {
-  if (flags & ~1u) return WASI_EINVAL;
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_filestat_get(vm, b, path, len, buf);
+uint32_t w2e_os_path_stat(const wasi_fd *dir, const char *path, bool follow, w2e_filestat *out) {
   wasi_resolved r;
-  uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len,
-                            flags & WASI_LOOKUP_SYMLINK_FOLLOW, &r);
+  uint32_t err = resolve(dir, path, follow, &r);
   if (err) return err;
   struct stat st;
   err = stat_resolved(&r, &st);
   wasi_resolved_free(&r);
-  if (err) return err;
-  uint8_t *p = wasi_guest(vm, buf, 64);
-  if (!p) return WASI_EFAULT;
-  w2e_filestat fs;
-  posix_filestat(&st, &fs);
-  wasi_put_filestat(p, &fs);
-  return WASI_ESUCCESS;
+  if (!err) posix_filestat(&st, out);
+  return err;
 }
 
-uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t flags,
-                                          uint32_t path, uint32_t len, uint64_t atim,
-                                          uint64_t mtim, uint32_t fst_flags) {
-  if (flags & ~1u) return WASI_EINVAL;
+uint32_t w2e_os_path_set_times(const wasi_fd *dir, const char *path, bool follow, uint64_t atim,
+                               uint64_t mtim, uint32_t flags) {
   struct timespec ts[2];
-  uint32_t err = wasi_timespecs(atim, mtim, fst_flags, ts);
+  uint32_t err = wasi_timespecs(atim, mtim, flags, ts);
   if (err) return err;
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   wasi_resolved r;
-  err = resolve_at(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len,
-                   flags & WASI_LOOKUP_SYMLINK_FOLLOW, &r);
-  if (err) return err;
+  if ((err = resolve(dir, path, follow, &r))) return err;
   struct stat st;
   err = stat_resolved(&r, &st);
   if (!err && utimensat(r.dirfd, r.name, ts, AT_SYMLINK_NOFOLLOW) != 0) err = wasi_errno(errno);
@@ -207,17 +144,12 @@ static uint32_t slash_target_error(const wasi_resolved *r) {
   return S_ISDIR(st.st_mode) ? WASI_EEXIST : WASI_ENOTDIR;
 }
 
-uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
-                            uint32_t old_len, uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
-  /* As wasmtime: following a symlink source is not supported. */
-  if (old_flags) return WASI_EINVAL;
-  if (wasi_bundle_fd(old_fd) || wasi_bundle_fd(new_fd))
-    return wasi_bundle_path_pair(vm, old_fd, old_path, old_len, new_fd, new_path, new_len);
+uint32_t w2e_os_link(const wasi_fd *from_dir, const char *from, const wasi_fd *to_dir,
+                     const char *to) {
   wasi_resolved a, b;
-  uint32_t err = resolve_at(vm, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_len,
-                            old_flags & WASI_LOOKUP_SYMLINK_FOLLOW, &a);
+  uint32_t err = resolve(from_dir, from, false, &a);
   if (err) return err;
-  err = resolve_at(vm, new_fd, WASI_RIGHT_PATH_LINK_TARGET, new_path, new_len, false, &b);
+  err = resolve(to_dir, to, false, &b);
   if (!err) {
     struct stat st;
     err = stat_resolved(&a, &st);
@@ -229,15 +161,12 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
   return err;
 }
 
-uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len,
-                                uint32_t buf, uint32_t buf_len, uint32_t bufused) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_readlink(vm, b, path, len, buf, buf_len, bufused);
-  uint8_t *out = wasi_guest(vm, buf, buf_len);
+uint32_t w2e_os_readlink(const wasi_fd *dir, const char *path, uint8_t *out, uint32_t cap,
+                         uint32_t *len) {
   wasi_resolved r;
-  uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, false, &r);
+  uint32_t err = resolve(dir, path, false, &r);
   if (err) return err;
-  if (!out || !wasi_guest(vm, bufused, 4)) {
+  if (!out) {
     wasi_resolved_free(&r);
     return WASI_EFAULT;
   }
@@ -246,16 +175,15 @@ uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint3
   err = n < 0 ? wasi_errno(errno) : WASI_ESUCCESS;
   wasi_resolved_free(&r);
   if (err) return err;
-  if ((size_t)n > buf_len) n = buf_len; /* truncated, as wasmtime */
+  if ((size_t)n > cap) n = cap; /* truncated, as wasmtime */
   memcpy(out, tmp, (size_t)n);
-  return wasi_put32(vm, bufused, (uint32_t)n);
+  *len = (uint32_t)n;
+  return WASI_ESUCCESS;
 }
 
-uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_rmdir(const wasi_fd *dir, const char *path) {
   wasi_resolved r;
-  uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, false, &r);
+  uint32_t err = resolve(dir, path, false, &r);
   if (err) return err;
   struct stat st;
   if (r.trailing_slash) /* as wasmtime (cap-std removes "dir/" as "dir/."): inval */
@@ -266,14 +194,12 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
   return err;
 }
 
-uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uint32_t old_len,
-                              uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
-  if (wasi_bundle_fd(fd) || wasi_bundle_fd(new_fd))
-    return wasi_bundle_path_pair(vm, fd, old_path, old_len, new_fd, new_path, new_len);
+uint32_t w2e_os_rename(const wasi_fd *from_dir, const char *from, const wasi_fd *to_dir,
+                       const char *to) {
   wasi_resolved a, b;
-  uint32_t err = resolve_unfollowed(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, &a);
+  uint32_t err = resolve_unfollowed(from_dir, from, &a);
   if (err) return err;
-  err = resolve_unfollowed(vm, new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, &b);
+  err = resolve_unfollowed(to_dir, to, &b);
   if (!err) {
     /* Linux's rule for slashes: the source must then be a directory. A target that is not
      * one (a symlink included) fails in renameat itself, with notdir. */
@@ -289,38 +215,25 @@ uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uin
   return err;
 }
 
-uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_len, uint32_t fd,
-                               uint32_t new_path, uint32_t new_len) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, new_path, new_len, true);
-  char *target;
-  uint32_t err = wasi_guest_string(vm, old_path, old_len, &target);
-  if (err) return err;
-  if (target[0] == '/') { /* as wasmtime: a link that could only point outside */
-    free(target);
-    return wasi_dir_fd(fd, WASI_RIGHT_PATH_SYMLINK, WASI_EBADF, &err) ? WASI_EPERM : err;
-  }
+uint32_t w2e_os_symlink(const char *target, const wasi_fd *dir, const char *path) {
+  if (target[0] == '/') return WASI_EPERM; /* as wasmtime: a link that could only point outside */
   wasi_resolved r;
-  err = resolve_at(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, false, &r);
-  if (!err) {
-    /* A relative target may climb out: resolution refuses to follow it there. */
-    if (r.trailing_slash) {
-      struct stat st;
-      err = fstatat(r.dirfd, r.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
-    } else if (symlinkat(target, r.dirfd, r.name) != 0) {
-      err = wasi_errno(errno);
-    }
-    wasi_resolved_free(&r);
+  uint32_t err = resolve(dir, path, false, &r);
+  if (err) return err;
+  /* A relative target may climb out: resolution refuses to follow it there. */
+  if (r.trailing_slash) {
+    struct stat st;
+    err = fstatat(r.dirfd, r.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
+  } else if (symlinkat(target, r.dirfd, r.name) != 0) {
+    err = wasi_errno(errno);
   }
-  free(target);
+  wasi_resolved_free(&r);
   return err;
 }
 
-uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_unlink(const wasi_fd *dir, const char *path) {
   wasi_resolved r;
-  uint32_t err = resolve_at(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, false, &r);
+  uint32_t err = resolve(dir, path, false, &r);
   if (err) return err;
   struct stat st;
   if (r.trailing_slash && fstatat(r.dirfd, r.name, &st, AT_SYMLINK_NOFOLLOW) == 0)
@@ -330,4 +243,3 @@ uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, ui
   wasi_resolved_free(&r);
   return err;
 }
-

@@ -55,22 +55,12 @@ static DWORD attributes(wbuf *b) {
   return a;
 }
 
-uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, uint32_t len,
-                     w32_resolved *out, wasi_fd **dir_out) {
+uint32_t w32_resolve(const wasi_fd *dir, const char *s, w32_resolved *out) {
   memset(out, 0, sizeof *out);
   out->attrs = INVALID_FILE_ATTRIBUTES;
-  uint32_t err;
-  wasi_fd *dir = wasi_dir_fd(fd, rights, WASI_ENOTDIR, &err);
-  if (!dir) return err;
-  if (dir_out) *dir_out = dir;
-  char *s;
-  if ((err = wasi_guest_string(vm, ptr, len, &s))) return err;
-  if (!*s) err = WASI_ENOENT;
-  else if (s[0] == '/') err = WASI_EPERM;
-  if (err) {
-    free(s);
-    return err;
-  }
+  if (!*s) return WASI_ENOENT;
+  if (s[0] == '/') return WASI_EPERM;
+  uint32_t err = WASI_ESUCCESS;
   size_t slen = strlen(s);
   out->trailing_slash = s[slen - 1] == '/';
   wbuf b = {0};
@@ -79,14 +69,14 @@ uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, 
   size_t depth = 0, stack_cap = 0;
   bool last_was_name = false;
   if (!wbuf_append(&b, dir->os.path, root_len)) err = WASI_ENOMEM;
-  char *p = s;
+  const char *p = s;
   while (!err && *p) {
     while (*p == '/') p++;
     if (!*p) break;
-    char *end = p + strcspn(p, "/");
+    const char *end = p + strcspn(p, "/");
     size_t n = (size_t)(end - p);
     bool last = true;
-    for (char *q = end; *q; q++)
+    for (const char *q = end; *q; q++)
       if (*q != '/') last = false;
     if (n == 1 && p[0] == '.') {
       last_was_name = false;
@@ -138,7 +128,6 @@ uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, 
     p = end;
   }
   free(stack);
-  free(s);
   if (err) {
     free(b.p);
     return err;
@@ -392,27 +381,11 @@ uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t cookie, w2e_diren
 
 /* ---- path_open ---- */
 
-uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint32_t path,
-                            uint32_t path_len, uint32_t oflags, uint64_t base,
-                            uint64_t inheriting, uint32_t fdflags, uint32_t fd_out) {
-  if ((dirflags & ~1u) || (oflags & ~(uint32_t)WASI_OFLAGS_ALL) ||
-      (fdflags & ~(uint32_t)WASI_FDFLAGS_ALL) || ((base | inheriting) & ~WASI_RIGHTS_ALL))
-    return WASI_EINVAL;
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b)
-    return wasi_bundle_path_open(vm, b, path, path_len, oflags, base, inheriting, fdflags, fd_out);
-  uint32_t err;
-  wasi_fd *dir = wasi_dir_fd(fd, 0, WASI_ENOTDIR, &err);
-  if (!dir) return err;
-  uint64_t needed =
-      WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
-  if ((dir->base & needed) != needed) return WASI_ENOTCAPABLE;
-  if (!wasi_guest(vm, fd_out, 4)) return WASI_EFAULT;
-  if ((oflags & WASI_OFLAG_DIRECTORY) &&
-      (oflags & (WASI_OFLAG_CREAT | WASI_OFLAG_EXCL | WASI_OFLAG_TRUNC)))
-    return WASI_EINVAL;
+uint32_t w2e_os_path_open(const wasi_fd *dir, const char *path, bool follow, uint32_t oflags,
+                          uint32_t fdflags, uint64_t base, wasi_fd *out) {
   w32_resolved r;
-  if ((err = w32_resolve(vm, fd, needed, path, path_len, &r, &dir))) return err;
+  uint32_t err = w32_resolve(dir, path, &r);
+  if (err) return err;
   bool rd = base & WASI_RIGHT_FD_READ, wr = base & WASI_RIGHT_FD_WRITE;
   bool creat = oflags & WASI_OFLAG_CREAT, excl = oflags & WASI_OFLAG_EXCL,
        trunc = oflags & WASI_OFLAG_TRUNC;
@@ -476,42 +449,29 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
     w32_resolved_free(&r);
     return err;
   }
-  wasi_fd ne;
-  memset(&ne, 0, sizeof ne);
-  ne.kind = opening_dir ? WASI_FD_DIR : WASI_FD_FILE;
-  ne.filetype = opening_dir ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
-  ne.host = h;
+  out->kind = opening_dir ? WASI_FD_DIR : WASI_FD_FILE;
+  out->filetype = opening_dir ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
+  out->host = h;
   if (opening_dir) {
-    ne.os.path = r.full, r.full = NULL;
-    ne.os.root = _wcsdup(dir->os.root);
-    if (!ne.os.root) {
+    out->os.path = r.full, r.full = NULL;
+    out->os.root = _wcsdup(dir->os.root);
+    if (!out->os.root) {
       CloseHandle(h);
-      free(ne.os.path);
+      free(out->os.path);
+      out->os.path = NULL;
+      out->host = W2E_NO_HANDLE;
       return WASI_ENOMEM;
     }
   }
   w32_resolved_free(&r);
-  ne.fdflags = (uint16_t)(opening_dir ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)
-                                      : fdflags);
-  ne.base = base & dir->inheriting & (opening_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0);
-  ne.inheriting = inheriting & dir->inheriting;
-  uint32_t nfd;
-  if ((err = wasi_fd_insert(&ne, &nfd))) {
-    CloseHandle(h);
-    free(ne.os.path);
-    free(ne.os.root);
-    return err;
-  }
-  return wasi_put32(vm, fd_out, nfd);
+  return WASI_ESUCCESS;
 }
 
 /* ---- The other path calls ---- */
 
-uint32_t w2e_wasi_path_create_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, true);
+uint32_t w2e_os_mkdir(const wasi_fd *dir, const char *path) {
   w32_resolved r;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, &r, NULL);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   if (r.is_dir_itself || r.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
   else if (!CreateDirectoryW(r.full, NULL)) err = wasi_win32_errno(GetLastError());
@@ -528,57 +488,38 @@ static uint32_t check_existing(const w32_resolved *r, bool follow) {
   return WASI_ESUCCESS;
 }
 
-uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t path,
-                                    uint32_t len, uint32_t buf) {
-  if (flags & ~1u) return WASI_EINVAL;
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_filestat_get(vm, b, path, len, buf);
+uint32_t w2e_os_path_stat(const wasi_fd *dir, const char *path, bool follow, w2e_filestat *st) {
   w32_resolved r;
-  wasi_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   HANDLE h;
-  if (!(err = check_existing(&r, flags & WASI_LOOKUP_SYMLINK_FOLLOW)) &&
-      !(err = open_checked(&r, dir, 0, &h))) {
-    w2e_filestat st;
-    err = w2e_os_fstat(h, &st);
+  if (!(err = check_existing(&r, follow)) && !(err = open_checked(&r, dir, 0, &h))) {
+    err = w2e_os_fstat(h, st);
     CloseHandle(h);
-    if (is_link(r.attrs)) st.filetype = WASI_FILETYPE_SYMBOLIC_LINK;
-    uint8_t *p = wasi_guest(vm, buf, 64);
-    if (!err && !p) err = WASI_EFAULT;
-    if (!err) wasi_put_filestat(p, &st);
+    if (is_link(r.attrs)) st->filetype = WASI_FILETYPE_SYMBOLIC_LINK;
   }
   w32_resolved_free(&r);
   return err;
 }
 
-uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t flags,
-                                          uint32_t path, uint32_t len, uint64_t atim,
-                                          uint64_t mtim, uint32_t fst_flags) {
-  if (flags & ~1u) return WASI_EINVAL;
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_path_set_times(const wasi_fd *dir, const char *path, bool follow, uint64_t atim,
+                               uint64_t mtim, uint32_t flags) {
   w32_resolved r;
-  wasi_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   HANDLE h;
-  if (!(err = check_existing(&r, flags & WASI_LOOKUP_SYMLINK_FOLLOW)) &&
+  if (!(err = check_existing(&r, follow)) &&
       !(err = open_checked(&r, dir, FILE_WRITE_ATTRIBUTES, &h))) {
-    err = wasi_fst_flags_valid(fst_flags) ? w2e_os_set_times(h, atim, mtim, fst_flags)
-                                          : WASI_EINVAL;
+    err = w2e_os_set_times(h, atim, mtim, flags);
     CloseHandle(h);
   }
   w32_resolved_free(&r);
   return err;
 }
 
-uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_unlink(const wasi_fd *dir, const char *path) {
   w32_resolved r;
-  wasi_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   DWORD a = r.attrs;
   if (r.is_dir_itself) err = WASI_EISDIR;
@@ -590,12 +531,9 @@ uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, ui
   return err;
 }
 
-uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_rmdir(const wasi_fd *dir, const char *path) {
   w32_resolved r;
-  wasi_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   DWORD a = r.attrs;
   /* As wasmtime (and rmdir(2) on "."): the directory itself, or "dir/" (cap-std removes it
@@ -609,15 +547,12 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
   return err;
 }
 
-uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uint32_t old_len,
-                              uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
-  if (wasi_bundle_fd(fd) || wasi_bundle_fd(new_fd))
-    return wasi_bundle_path_pair(vm, fd, old_path, old_len, new_fd, new_path, new_len);
+uint32_t w2e_os_rename(const wasi_fd *sdir, const char *from, const wasi_fd *ddir,
+                       const char *to) {
   w32_resolved src, dst;
-  wasi_fd *sdir, *ddir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, &src, &sdir);
+  uint32_t err = w32_resolve(sdir, from, &src);
   if (err) return err;
-  err = w32_resolve(vm, new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, &dst, &ddir);
+  err = w32_resolve(ddir, to, &dst);
   if (err) {
     w32_resolved_free(&src);
     return err;
@@ -643,24 +578,17 @@ uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uin
   return err;
 }
 
-uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
-                            uint32_t old_len, uint32_t new_fd, uint32_t new_path,
-                            uint32_t new_len) {
-  if (old_flags & ~1u) return WASI_EINVAL;
-  if (wasi_bundle_fd(old_fd) || wasi_bundle_fd(new_fd))
-    return wasi_bundle_path_pair(vm, old_fd, old_path, old_len, new_fd, new_path, new_len);
+uint32_t w2e_os_link(const wasi_fd *src_dir, const char *from, const wasi_fd *dst_dir,
+                     const char *to) {
   w32_resolved src, dst;
-  wasi_fd *src_dir;
-  uint32_t err =
-      w32_resolve(vm, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_len, &src, &src_dir);
+  uint32_t err = w32_resolve(src_dir, from, &src);
   if (err) return err;
-  err = w32_resolve(vm, new_fd, WASI_RIGHT_PATH_LINK_TARGET, new_path, new_len, &dst, NULL);
+  err = w32_resolve(dst_dir, to, &dst);
   if (err) {
     w32_resolved_free(&src);
     return err;
   }
   if (src.attrs == INVALID_FILE_ATTRIBUTES) err = missing();
-  else if (is_link(src.attrs) && (old_flags & WASI_LOOKUP_SYMLINK_FOLLOW)) err = WASI_ELOOP;
   else if (is_dir(src.attrs)) err = WASI_EPERM;
   else if (dst.is_dir_itself || dst.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
   else if (src.trailing_slash || dst.trailing_slash) err = WASI_ENOTDIR;
@@ -678,18 +606,11 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
 
 /* Links are never followed on Windows, so the guest cannot make them either: after the new
  * path's own errors (perm, noent, exist: as wasmtime), notsup. */
-uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_len, uint32_t fd,
-                               uint32_t new_path, uint32_t new_len) {
-  char *target;
-  uint32_t err = wasi_guest_string(vm, old_path, old_len, &target);
-  if (err) return err;
+uint32_t w2e_os_symlink(const char *target, const wasi_fd *dir, const char *path) {
   bool absolute = target[0] == '/';
-  free(target);
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, new_path, new_len, true);
   w32_resolved r;
-  if ((err = w32_resolve(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, &r, NULL)))
-    return err;
+  uint32_t err = w32_resolve(dir, path, &r);
+  if (err) return err;
   if (absolute) err = WASI_EPERM; /* as wasmtime: a link may not point at an absolute path */
   else if (r.is_dir_itself || r.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
   else if (r.trailing_slash) err = WASI_ENOENT;
@@ -698,12 +619,10 @@ uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_le
   return err;
 }
 
-uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len,
-                                uint32_t buf, uint32_t buf_len, uint32_t bufused) {
-  wasi_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_readlink(vm, b, path, len, buf, buf_len, bufused);
+uint32_t w2e_os_readlink(const wasi_fd *dir, const char *path, uint8_t *out, uint32_t cap,
+                         uint32_t *len) {
   w32_resolved r;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, &r, NULL);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   if (r.attrs == INVALID_FILE_ATTRIBUTES) err = missing();
   else if (is_link(r.attrs)) err = WASI_ENOTSUP; /* reparse data is not read */

@@ -30,8 +30,7 @@ typedef struct w32_resolved {
   DWORD attrs;          /* GetFileAttributesW of `full`; INVALID_FILE_ATTRIBUTES: absent */
 } w32_resolved;
 
-/* Resolves guest path (ptr, len) under guest fd `fd`, which must be a directory holding
- * `rights`. Components are walked one at a time against the directory's path: "." is
+/* Resolves guest path `path` under directory fd `dir`. Components are walked one at a time against the directory's path: "." is
  * skipped, ".." pops a component (above the starting directory: perm, as an absolute path),
  * and every component walked through must be an existing directory that is not a reparse
  * point (symlink, junction, mount point: loop): links are never followed on Windows, so no
@@ -39,8 +38,7 @@ typedef struct w32_resolved {
  * syntax for Win32) are refused with perm. The last component is not checked for reparse
  * points here: callers open it with FILE_FLAG_OPEN_REPARSE_POINT and refuse or act on the
  * link itself. */
-uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, uint32_t len,
-                     w32_resolved *out, wasi_fd **dir_out);
+uint32_t w32_resolve(const wasi_fd *dir, const char *path, w32_resolved *out);
 void w32_resolved_free(w32_resolved *r);
 
 /* The final path of an open handle (links resolved, \\?\ form), or NULL. */
