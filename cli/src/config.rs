@@ -107,6 +107,9 @@ impl Capabilities {
     }
 }
 
+/// ARM's hard-float ABI flag in e_flags (the `object` crate does not name it).
+const EF_ARM_ABI_FLOAT_HARD: u32 = 0x400;
+
 /// An empty relocatable object for `triple` (bundle.rs writes one too).
 pub fn new_object(triple: &Triple) -> Result<Object<'static>> {
     let format = match triple.binary_format {
@@ -120,6 +123,10 @@ pub fn new_object(triple: &Triple) -> Result<Object<'static>> {
         target_lexicon::Architecture::Aarch64(_) => object::Architecture::Aarch64,
         target_lexicon::Architecture::Riscv64(_) => object::Architecture::Riscv64,
         target_lexicon::Architecture::S390x => object::Architecture::S390x,
+        target_lexicon::Architecture::Arm(_) => object::Architecture::Arm,
+        target_lexicon::Architecture::X86_32(_) => object::Architecture::I386,
+        target_lexicon::Architecture::Powerpc64le => object::Architecture::PowerPc64,
+        target_lexicon::Architecture::LoongArch64 => object::Architecture::LoongArch64,
         other => bail!("cannot write an object for the {other} architecture"),
     };
     let endian = match triple.endianness() {
@@ -127,13 +134,22 @@ pub fn new_object(triple: &Triple) -> Result<Object<'static>> {
         _ => object::Endianness::Little,
     };
     let mut obj = Object::new(format, architecture, endian);
-    if architecture == object::Architecture::Riscv64 && format == object::BinaryFormat::Elf {
-        // Linkers refuse to mix float ABIs: declare the double-float ABI (lp64d), as
-        // Cranelift's objects and zig's libc do.
+    if format == object::BinaryFormat::Elf {
+        // Linkers refuse to mix ABIs: declare the one the compilers' objects and zig's libc
+        // declare (riscv64 lp64d, ARM EABI 5 hard float, LoongArch lp64d, ppc64 ELFv2).
+        let e_flags = match architecture {
+            object::Architecture::Riscv64 => object::elf::EF_RISCV_FLOAT_ABI_DOUBLE,
+            object::Architecture::Arm => object::elf::EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD,
+            object::Architecture::LoongArch64 => {
+                object::elf::EF_LARCH_ABI_DOUBLE_FLOAT | object::elf::EF_LARCH_OBJABI_V1
+            }
+            object::Architecture::PowerPc64 => 2,
+            _ => 0,
+        };
         obj.flags = object::FileFlags::Elf {
             os_abi: 0,
             abi_version: 0,
-            e_flags: object::elf::EF_RISCV_FLOAT_ABI_DOUBLE,
+            e_flags,
         };
     }
     Ok(obj)

@@ -1,6 +1,7 @@
 //! `wasm2exe targets`: the matrix, and what this machine can do with each cell.
 //!
-//! "link" says whether a build for the cell would link here (the host cell needs `cc`, the
+//! "backend" is the code generator a build uses unless `--backend` says otherwise ("only":
+//! the other one cannot build the cell). "link" says whether a build for the cell would link here (the host cell needs `cc`, the
 //! others zig); "run" whether its executables run here (natively, under qemu or wine). The
 //! unavailable cells are listed with their reason, so nobody has to rediscover it.
 
@@ -17,6 +18,7 @@ pub fn print() -> Result<()> {
     let mut rows = vec![[
         "TARGET".to_string(),
         "FORMAT".to_string(),
+        "BACKEND".to_string(),
         "LINK".to_string(),
         "RUN".to_string(),
     ]];
@@ -27,6 +29,7 @@ pub fn print() -> Result<()> {
             rows.push([
                 target.triple.clone(),
                 format(target),
+                "-".into(),
                 "unavailable".into(),
                 "-".into(),
             ]);
@@ -49,23 +52,29 @@ pub fn print() -> Result<()> {
             Ok(()) => format!("yes ({})", runner.describe()),
             Err(why) => format!("no: {why}"),
         };
-        rows.push([target.triple.clone(), format(target), link, run]);
+        let backend = match target.backend_only {
+            true => format!("{} only", target.backend.name()),
+            false => target.backend.name().to_string(),
+        };
+        rows.push([target.triple.clone(), format(target), backend, link, run]);
     }
-    let widths: Vec<usize> = (0..3)
+    let widths: Vec<usize> = (0..4)
         .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
         .collect();
     let mut out = std::io::stdout().lock();
     for row in &rows {
         let _ = writeln!(
             out,
-            "{:w0$}  {:w1$}  {:w2$}  {}",
+            "{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}",
             row[0],
             row[1],
             row[2],
             row[3],
+            row[4],
             w0 = widths[0],
             w1 = widths[1],
-            w2 = widths[2]
+            w2 = widths[2],
+            w3 = widths[3]
         );
     }
     if !notes.is_empty() {

@@ -117,16 +117,18 @@ struct Args {
 
     /// The code generator. cranelift builds fast, and its code runs at wasmtime's speed.
     /// llvm optimizes like a C compiler (through zig's LLVM): a slower build, faster code
-    /// (it needs zig for every target, this machine's too).
-    #[arg(long, value_enum, default_value_t = pipeline::Backend::Cranelift)]
-    backend: pipeline::Backend,
+    /// (it needs zig for every target, this machine's too). Default: each target's own
+    /// (`wasm2exe targets` shows it): cranelift, or llvm for the CPUs Cranelift lacks.
+    #[arg(long, value_enum)]
+    backend: Option<pipeline::Backend>,
 
     /// Link this runtime archive (from `wasm2exe runtime`) instead of the built-in one.
     #[arg(long, value_name = "PATH")]
     runtime: Option<PathBuf>,
 
     /// How to report the outputs: nothing for one target, a line each for several (human),
-    /// or one JSON object per output on stdout: target, path, size, sha256, seconds (json).
+    /// or one JSON object per output on stdout: target, backend, path, size, sha256, seconds
+    /// (json).
     #[arg(long, value_enum, default_value_t = report::Format::Human)]
     message_format: report::Format,
 
@@ -231,7 +233,11 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
             "--runtime names one archive, for one target; build one --target at a time with it"
         );
     }
-    if args.backend == pipeline::Backend::Llvm && args.emit == Emit::Obj {
+    let llvm_cell = targets.iter().any(|t| {
+        t.backend_for(args.backend.map(pipeline::Backend::cell))
+            .is_ok_and(|b| b == wasm2exe_targets::matrix::Backend::Llvm)
+    });
+    if llvm_cell && args.emit == Emit::Obj {
         anyhow::bail!(
             "--emit obj makes one object, and --backend llvm makes several; build the executable,              or use --backend cranelift for --emit obj"
         );

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 use target_lexicon::Triple;
 use wasm2exe_compiler::{CompileOptions, ParsedModule};
+use wasm2exe_targets::matrix::Backend as CellBackend;
 use wasm2exe_targets::{Target, Zig, runtime};
 
 /// The code generator (`--backend`).
@@ -29,6 +30,16 @@ pub enum Backend {
     Llvm,
 }
 
+impl Backend {
+    /// The matrix's name for it.
+    pub fn cell(self) -> CellBackend {
+        match self {
+            Backend::Cranelift => CellBackend::Cranelift,
+            Backend::Llvm => CellBackend::Llvm,
+        }
+    }
+}
+
 /// What every cell's build shares.
 pub struct Job<'a> {
     pub wasm: &'a [u8],
@@ -38,7 +49,8 @@ pub struct Job<'a> {
     /// `--bundle`s: embedded read-only directories.
     pub bundles: crate::bundle::Bundles,
     pub emit_object: bool,
-    pub backend: Backend,
+    /// `--backend`; `None`: each cell's own.
+    pub backend: Option<Backend>,
     pub naming: Naming,
     /// `--runtime PATH`.
     pub runtime: Option<PathBuf>,
@@ -54,6 +66,8 @@ pub struct Built {
     pub size: u64,
     pub sha256: String,
     pub seconds: f64,
+    /// The code generator that built it.
+    pub backend: CellBackend,
 }
 
 /// Builds every cell, in parallel; the results are in `targets`' order.
@@ -91,6 +105,7 @@ fn build_one(
     zig: &OnceLock<Result<Option<Zig>, String>>,
 ) -> Result<Built> {
     let start = Instant::now();
+    let backend = target.backend_for(job.backend.map(Backend::cell))?;
     let triple: Triple = target
         .triple
         .parse()
@@ -119,13 +134,13 @@ fn build_one(
             Ok(found) => Ok(found.as_ref()),
             Err(e) => Err(anyhow::anyhow!("{e}")),
         };
-        let objects = match job.backend {
-            Backend::Cranelift => vec![
+        let objects = match backend {
+            CellBackend::Cranelift => vec![
                 module
                     .compile(&options)
                     .with_context(|| format!("cannot compile {}", job.input))?,
             ],
-            Backend::Llvm => {
+            CellBackend::Llvm => {
                 let zig = find_zig()?.ok_or_else(wasm2exe_targets::llvm::zig_missing)?;
                 crate::llvm::objects(module, &options, target, zig, &job.input)?
             }
@@ -171,6 +186,7 @@ fn build_one(
         size: bytes.len() as u64,
         sha256: hex(&Sha256::digest(&bytes)),
         seconds: start.elapsed().as_secs_f64(),
+        backend,
     })
 }
 

@@ -13,7 +13,7 @@ use wasm2exe_targets::Target;
 pub enum Format {
     /// Silent for one target; `wrote PATH (SIZE bytes, SECONDS s)` per output for several.
     Human,
-    /// One JSON object per line and output: target, path, size, sha256, seconds.
+    /// One JSON object per line and output: target, backend, path, size, sha256, seconds.
     Json,
 }
 
@@ -33,6 +33,7 @@ pub fn outputs(
                 let line = match format {
                     Format::Json => json!({
                         "target": target.triple,
+                        "backend": built.backend.name(),
                         "path": built.path.display().to_string(),
                         "size": built.size,
                         "sha256": built.sha256,
@@ -40,8 +41,9 @@ pub fn outputs(
                     })
                     .to_string(),
                     Format::Human if targets.len() > 1 => format!(
-                        "wrote {} ({} bytes, {:.2} s)",
+                        "wrote {} ({}, {} bytes, {:.2} s)",
                         built.path.display(),
+                        built.backend.name(),
                         built.size,
                         built.seconds
                     ),

@@ -17,9 +17,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The `-mcpu` of a cell's baseline: the oldest CPU its executables must run on.
+/// (i686: zig's baseline is pentium4, with the SSE2 that wasm's float semantics need; x87
+/// would round differently.)
 pub fn baseline_cpu(target: &Target) -> &'static str {
     if target.zig_target.starts_with("x86_64") {
         "x86_64_v2"
+    } else if target.zig_target.starts_with("loongarch64") {
+        "generic_la64"
     } else {
         "baseline"
     }

@@ -20,6 +20,27 @@ pub enum Format {
     Coff,
 }
 
+/// The code generator a cell's executables are built with when `--backend` is not given.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Cranelift: fast builds; x86_64, aarch64, riscv64 and s390x only.
+    #[default]
+    Cranelift,
+    /// LLVM through zig: every CPU zig targets (the cells Cranelift cannot build).
+    Llvm,
+}
+
+impl Backend {
+    /// The name `--backend` and targets.toml use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Cranelift => "cranelift",
+            Backend::Llvm => "llvm",
+        }
+    }
+}
+
 /// One cell of the matrix.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +49,13 @@ pub struct Target {
     pub format: Format,
     /// The `zig cc -target` for the runtime archive and the link.
     pub zig_target: String,
+    /// The backend used unless `--backend` says otherwise.
+    #[serde(default)]
+    pub backend: Backend,
+    /// Whether only this backend can build the cell (Cranelift lacks its CPU or its object
+    /// format), so an explicit `--backend` naming the other one is refused.
+    #[serde(default)]
+    pub backend_only: bool,
     #[serde(default)]
     pub link_flags: Vec<String>,
     #[serde(default)]
@@ -95,6 +123,8 @@ pub fn host() -> Target {
             Format::Elf
         },
         zig_target: "native".into(),
+        backend: Backend::Cranelift,
+        backend_only: false,
         link_flags: Vec::new(),
         exe_suffix: if triple.contains("windows") {
             ".exe".into()
@@ -112,6 +142,23 @@ impl Target {
     /// built with the CLI, no zig needed.
     pub fn is_host(&self) -> bool {
         self.triple == host_triple()
+    }
+
+    /// The backend that builds this cell: `requested` (`--backend`), else the cell's own;
+    /// an error when the cell cannot be built by the requested one.
+    pub fn backend_for(&self, requested: Option<Backend>) -> Result<Backend> {
+        match requested {
+            Some(backend) if self.backend_only && backend != self.backend => bail!(
+                "target {} cannot be built with --backend {}: only the {} backend generates \
+                 code for it; drop --backend or pass --backend {}",
+                self.triple,
+                backend.name(),
+                self.backend.name(),
+                self.backend.name()
+            ),
+            Some(backend) => Ok(backend),
+            None => Ok(self.backend),
+        }
     }
 
     /// The executable name for `name` in this cell, e.g. `hello-x86_64-pc-windows-gnu.exe`.

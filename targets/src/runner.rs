@@ -2,8 +2,9 @@
 //!
 //! binfmt_misc is not mounted on the build machines, so foreign Linux executables run under
 //! an explicit `qemu-ARCH`; Windows ones under `wine` (quiet, in a prefix the caller picks:
-//! the first run creates a ~700 MB prefix); macOS ones cannot run here, and the tests check
-//! their structure instead.
+//! the first run creates a ~700 MB prefix); macOS and Windows-on-ARM ones cannot run here,
+//! and the tests check their structure instead. i686 Linux executables run natively on an
+//! x86_64 Linux host (its kernel runs 32-bit x86 code).
 
 use crate::matrix::{Target, host_triple};
 use anyhow::{Result, bail};
@@ -22,6 +23,8 @@ pub enum Runner {
     Wine,
     /// Cannot run here: the Mach-O structure is checked instead.
     CheckMacho,
+    /// Cannot run here: the PE structure is checked instead (Windows on ARM).
+    CheckPe,
     /// Cannot be built.
     None,
 }
@@ -32,6 +35,7 @@ impl Runner {
             "native" => Runner::Native,
             "wine" => Runner::Wine,
             "check-macho" => Runner::CheckMacho,
+            "check-pe" => Runner::CheckPe,
             "none" => Runner::None,
             qemu if qemu.starts_with("qemu-") => Runner::Qemu {
                 program: qemu.to_string(),
@@ -48,9 +52,9 @@ impl Runner {
             Runner::Native => {
                 let arch = |t: &str| t.split('-').next().unwrap_or("").to_string();
                 let os = |t: &str| t.contains("linux");
-                if arch(&target.triple) == arch(host_triple())
-                    && os(&target.triple) == os(host_triple())
-                {
+                let (cell, host) = (arch(&target.triple), arch(host_triple()));
+                let compatible = cell == host || (cell == "i686" && host == "x86_64");
+                if compatible && os(&target.triple) == os(host_triple()) {
                     Ok(())
                 } else {
                     Err(format!("not this machine's CPU/OS ({})", host_triple()))
@@ -61,6 +65,7 @@ impl Runner {
             }
             Runner::Wine => on_path("wine").ok_or("wine not found (apt-get install wine)".into()),
             Runner::CheckMacho => Err("no macOS here: structure checked only".into()),
+            Runner::CheckPe => Err("no Windows on ARM here: structure checked only".into()),
             Runner::None => Err("cannot be built".into()),
         }
     }
@@ -83,7 +88,7 @@ impl Runner {
                     .env("WINEPREFIX", wine_prefix);
                 Some(command)
             }
-            Runner::CheckMacho | Runner::None => None,
+            Runner::CheckMacho | Runner::CheckPe | Runner::None => None,
         }
     }
 
@@ -95,6 +100,7 @@ impl Runner {
             Runner::Qemu { program, args } => format!("{program} {}", args.join(" ")),
             Runner::Wine => "wine".into(),
             Runner::CheckMacho => "check-macho".into(),
+            Runner::CheckPe => "check-pe".into(),
             Runner::None => "-".into(),
         }
     }

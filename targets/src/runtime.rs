@@ -55,7 +55,8 @@ pub fn cache_key(zig_target: &str, zig: &Zig) -> String {
             hash.update(part);
         }
     }
-    for part in [zig_target, &zig.version]
+    let cpu = crate::zig::baseline_cpu_flag(zig_target).unwrap_or("");
+    for part in [zig_target, cpu, &zig.version]
         .into_iter()
         .chain(CFLAGS.iter().copied())
     {

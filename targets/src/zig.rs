@@ -60,10 +60,12 @@ impl Zig {
         command
     }
 
-    /// A command running `zig cc -target ZIG_TARGET`.
+    /// A command running `zig cc -target ZIG_TARGET`, with the target's baseline CPU when
+    /// zig's default would not run on every CPU of the cell (`baseline_cpu_flag`).
     pub fn cc(&self, zig_target: &str) -> Command {
         let mut command = self.subcommand("cc");
         command.args(["-target", zig_target]);
+        command.args(baseline_cpu_flag(zig_target));
         command
     }
 
@@ -71,6 +73,15 @@ impl Zig {
     pub fn display(&self) -> String {
         self.command.join(" ")
     }
+}
+
+/// The `-mcpu` flag for targets where zig's default CPU is too new for the cell: zig picks
+/// la464 for loongarch64, whose LSX vector instructions older LA64 CPUs (and qemu 7.2) lack.
+/// The runtime, libc (zig builds it for the CPU of the link) and the generated code all get it.
+pub fn baseline_cpu_flag(zig_target: &str) -> Option<&'static str> {
+    zig_target
+        .starts_with("loongarch64")
+        .then_some("-mcpu=generic_la64")
 }
 
 /// `zig version`'s output, or `None` when the command does not run.

@@ -31,8 +31,8 @@ use crate::layout::VmctxLayout;
 use crate::module_env::ModuleEnv;
 use crate::{CompileError, CompileOptions};
 use intrinsics::Intrinsics;
-pub use merge::merge_units;
 use ir::Target;
+pub use merge::merge_units;
 use rayon::prelude::*;
 use std::fmt::Write;
 

@@ -237,8 +237,11 @@ static const char *define_entities(w2e_instance *inst) {
     const w2e_memory_type *mt = &m->memories[0];
     w2e_memory *mem = w2e_memory_new(mt->min_pages, mt->max_pages, mt->has_max != 0);
     if (!mem)
-      return "cannot allocate linear memory (it reserves 8 GiB of address space: is ulimit -v "
-             "set?)";
+      return sizeof(void *) < 8
+                 ? "cannot allocate linear memory (the 32-bit address space has no room for its "
+                   "initial size)"
+                 : "cannot allocate linear memory (it reserves 8 GiB of address space: is "
+                   "ulimit -v set?)";
     vm->memory = mem;
     vm->memory_base = mem->base;
   }

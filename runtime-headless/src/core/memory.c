@@ -1,10 +1,18 @@
 /*
  * memory.c: linear memories and the bulk-memory builtins the generated code calls.
  *
- * Every memory reserves 8 GiB: the 4 GiB a 32-bit index can reach, plus 4 GiB of guard so
- * that index + 32-bit static offset always lands in the reservation. Out-of-bounds accesses by
- * compiled loads and stores fault on the PROT_NONE part and become traps in the signal handler;
- * the builtins here check bounds themselves (in 64-bit arithmetic) and raise the trap.
+ * On 64-bit hosts every memory reserves 8 GiB: the 4 GiB a 32-bit index can reach, plus 4 GiB
+ * of guard so that index + 32-bit static offset always lands in the reservation. Out-of-bounds
+ * accesses by compiled loads and stores fault on the PROT_NONE part and become traps in the
+ * signal handler; the builtins here check bounds themselves (in 64-bit arithmetic) and raise
+ * the trap.
+ *
+ * 32-bit hosts have 4 GiB of address space in all, so there the compiled code (LLVM backend)
+ * compares every access with `size` and nothing relies on a guard region. A memory reserves,
+ * once, as much of its declared maximum as the address space gives: at most 1 GiB (several
+ * memories, the runtime's heap and the host's libraries must fit beside it), halved until the
+ * reservation succeeds, never less than the initial size. The base never moves; `memory.grow`
+ * past the reservation returns -1, as the spec allows when the host runs out of memory.
  *
  * `max_pages` is the declared maximum, or UINT64_MAX when the memory has none (so an import
  * check can tell "max 65536" from "no max").
@@ -15,6 +23,34 @@
 #include <string.h>
 
 #define W2E_RESERVATION (8ull << 30)
+/* The most a memory reserves on a 32-bit host. */
+#define W2E_RESERVATION_32 (1ull << 30)
+
+static bool is_32bit_host(void) { return sizeof(void *) < 8; }
+
+/* Reserves address space for a memory of `size` bytes now and at most `max_bytes` later; the
+ * reservation's base, its length in *reserved, or NULL. */
+static uint8_t *reserve(uint64_t size, uint64_t max_bytes, uint64_t *reserved) {
+  if (!is_32bit_host()) {
+    *reserved = W2E_RESERVATION;
+    return w2e_os_reserve(W2E_RESERVATION);
+  }
+  uint64_t want = max_bytes < W2E_RESERVATION_32 ? max_bytes : W2E_RESERVATION_32;
+  if (want < size) want = size;
+  for (;;) {
+    /* An empty memory still gets one page of address space, so its base is a real mapping. */
+    uint64_t length = want ? want : W2E_PAGE_SIZE;
+    uint8_t *base = w2e_os_reserve(length);
+    if (base) {
+      *reserved = length;
+      return base;
+    }
+    if (want <= size) return NULL;
+    want /= 2;
+    want -= want % W2E_PAGE_SIZE;
+    if (want < size) want = size;
+  }
+}
 
 /* All memories ever created, so a fault address can be recognised as a linear-memory access.
  * Grown by doubling; old arrays are leaked on purpose: a signal handler may be reading one. */
@@ -49,12 +85,14 @@ w2e_memory *w2e_memory_new(uint32_t min_pages, uint32_t max_pages, bool has_max)
   if (min_pages > W2E_MAX_PAGES || (has_max && max_pages < min_pages)) return NULL;
   w2e_memory *mem = calloc(1, sizeof *mem);
   if (!mem) return NULL;
-  uint8_t *base = w2e_os_reserve(W2E_RESERVATION);
+  uint64_t size = (uint64_t)min_pages * W2E_PAGE_SIZE;
+  uint64_t max_bytes = (uint64_t)(has_max ? max_pages : W2E_MAX_PAGES) * W2E_PAGE_SIZE;
+  uint64_t reserved = 0;
+  uint8_t *base = reserve(size, max_bytes, &reserved);
   if (!base) {
     free(mem);
     return NULL;
   }
-  uint64_t size = (uint64_t)min_pages * W2E_PAGE_SIZE;
   if (!w2e_os_commit(base, size) || !remember_memory(mem)) {
     free(mem); /* the reservation leaks: there is no portable "unreserve" hook yet */
     return NULL;
@@ -62,7 +100,7 @@ w2e_memory *w2e_memory_new(uint32_t min_pages, uint32_t max_pages, bool has_max)
   mem->base = base;
   mem->size = size;
   mem->max_pages = has_max ? max_pages : UINT64_MAX;
-  mem->reserved = W2E_RESERVATION;
+  mem->reserved = reserved;
   return mem;
 }
 
@@ -72,6 +110,8 @@ uint32_t w2e_memory_grow(w2e_vmctx *vmctx, uint32_t delta_pages) {
   uint64_t old_pages = mem->size / W2E_PAGE_SIZE;
   uint64_t new_pages = old_pages + delta_pages;
   if (new_pages > W2E_MAX_PAGES || new_pages > mem->max_pages) return UINT32_MAX;
+  /* 32-bit hosts: the reservation is all the address space this memory will ever have. */
+  if (new_pages * W2E_PAGE_SIZE > mem->reserved) return UINT32_MAX;
   if (delta_pages && !w2e_os_commit(mem->base + mem->size, (uint64_t)delta_pages * W2E_PAGE_SIZE))
     return UINT32_MAX;
   mem->size = new_pages * W2E_PAGE_SIZE;
