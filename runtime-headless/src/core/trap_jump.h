@@ -9,12 +9,19 @@
  * CRT's longjmp is not used: mingw's setjmp passes a frame and its longjmp then unwinds with
  * RtlUnwindEx, which needs unwind tables the generated code does not have. The compiler's
  * builtins restore the frame and stack pointers only (callee-saved registers are treated as
- * clobbered at the setjmp point), without unwinding.
+ * clobbered at the setjmp point), without unwinding. LLVM has no such builtins for
+ * aarch64 Windows: there mingw's own __mingw_setjmp/__mingw_longjmp save and restore the
+ * registers, also without unwinding.
  */
 #ifndef W2E_TRAP_JUMP_H
 #define W2E_TRAP_JUMP_H
 
-#if defined(_WIN32)
+#if defined(_WIN32) && defined(__aarch64__)
+#include <setjmp.h>
+typedef jmp_buf w2e_jmp_buf;
+#define w2e_setjmp(buf) __mingw_setjmp(buf)
+#define w2e_longjmp(buf) __mingw_longjmp(buf, 1)
+#elif defined(_WIN32)
 typedef void *w2e_jmp_buf[5];
 #define w2e_setjmp(buf) __builtin_setjmp(buf)
 #define w2e_longjmp(buf) __builtin_longjmp(buf, 1)

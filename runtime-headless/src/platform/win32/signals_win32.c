@@ -36,6 +36,16 @@ static bool near_stack(uintptr_t addr, uintptr_t sp) {
   return addr >= sp ? addr - sp <= above : sp - addr <= below;
 }
 
+#if !defined(_M_X64) && !defined(__x86_64__)
+/* A fault's kind, pc, fp and sp, handed from the exception handler to resume_trap. */
+static uintptr_t pending_trap[4];
+
+static void resume_trap(void) {
+  w2e_trap_from_signal((uint32_t)pending_trap[0], pending_trap[1], pending_trap[2],
+                       pending_trap[3]);
+}
+#endif
+
 static LONG CALLBACK handle_exception(EXCEPTION_POINTERS *info) {
   EXCEPTION_RECORD *rec = info->ExceptionRecord;
   CONTEXT *ctx = info->ContextRecord;
@@ -53,9 +63,10 @@ static LONG CALLBACK handle_exception(EXCEPTION_POINTERS *info) {
   }
 #if defined(_M_X64) || defined(__x86_64__)
   uintptr_t pc = (uintptr_t)ctx->Rip, fp = (uintptr_t)ctx->Rbp, sp = (uintptr_t)ctx->Rsp;
-#else
-  (void)ctx;
-  return EXCEPTION_CONTINUE_SEARCH; /* only x86_64 Windows is a target */
+#elif defined(__i386__)
+  uintptr_t pc = (uintptr_t)ctx->Eip, fp = (uintptr_t)ctx->Ebp, sp = (uintptr_t)ctx->Esp;
+#elif defined(__aarch64__)
+  uintptr_t pc = (uintptr_t)ctx->Pc, fp = (uintptr_t)ctx->Fp, sp = (uintptr_t)ctx->Sp;
 #endif
   const w2e_module *m;
   uint32_t func;
@@ -89,6 +100,20 @@ static LONG CALLBACK handle_exception(EXCEPTION_POINTERS *info) {
   ctx->R9 = sp;
   ctx->Rsp = new_sp;
   ctx->Rip = (DWORD64)(uintptr_t)&w2e_trap_from_signal;
+  return EXCEPTION_CONTINUE_EXECUTION;
+#else
+  /* i686 and aarch64 (LLVM backend only: their code checks bounds itself, so this is the
+   * stack guard or a hardware division fault): the fault's facts go into statics, the one
+   * thread resumes in resume_trap with an aligned stack below the faulting frame. */
+  pending_trap[0] = kind, pending_trap[1] = pc, pending_trap[2] = fp, pending_trap[3] = sp;
+  uintptr_t new_sp = (sp - LANDING_GAP) & ~(uintptr_t)15;
+#if defined(__i386__)
+  ctx->Esp = (DWORD)(new_sp - 4); /* as after a call: the return address slot */
+  ctx->Eip = (DWORD)(uintptr_t)&resume_trap;
+#else
+  ctx->Sp = new_sp;
+  ctx->Pc = (DWORD64)(uintptr_t)&resume_trap;
+#endif
   return EXCEPTION_CONTINUE_EXECUTION;
 #endif
 }
