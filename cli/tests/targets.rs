@@ -1,6 +1,8 @@
 //! The cross-target matrix, end to end: every available cell of targets.toml is built from
 //! one module and then run the way targets.toml says (natively, under qemu or wine), or for
-//! macOS, checked structurally (a Mach-O executable with LC_MAIN; arm64 signed).
+//! macOS and Windows on ARM, checked structurally (a Mach-O executable with LC_MAIN, arm64
+//! signed; a PE32+ ARM64 executable whose entry point is in its code and whose every import
+//! is exported by the DLL it names, as wine's DLLs show).
 //!
 //! These tests need zig (`pip install ziglang`), qemu-user and wine (`.ci/setup` installs
 //! them). A missing tool fails the cell with the reason; nothing is skipped silently. zig's
@@ -38,6 +40,9 @@ fn run_cell(target: &Target, exe: &Path) -> Result<(), String> {
     let runner = Runner::for_target(target).map_err(|e| e.to_string())?;
     if runner == Runner::CheckMacho {
         return check_macho(target, exe);
+    }
+    if runner == Runner::CheckPe {
+        return check_pe_arm64(exe);
     }
     runner.availability(target)?;
     let mut command = runner
@@ -102,6 +107,89 @@ fn check_macho(target: &Target, exe: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Where wine keeps its 64-bit DLLs: their export tables stand for Windows' own (the names a
+/// DLL exports do not depend on the CPU).
+const WINE_DLLS: &str = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows";
+
+/// A PE32+ ARM64 console executable whose entry point lies in an executable section and whose
+/// every import is exported by the DLL it names (API sets `api-ms-win-crt-*` resolve to
+/// ucrtbase.dll, as Windows' API set schema says).
+fn check_pe_arm64(exe: &Path) -> Result<(), String> {
+    use object::pe;
+    use object::read::pe::{ImageNtHeaders, PeFile64};
+    let data = std::fs::read(exe).map_err(|e| e.to_string())?;
+    let file = PeFile64::parse(&*data).map_err(|e| format!("not a PE32+ executable: {e}"))?;
+    let header = file.nt_headers();
+    let machine = header.file_header().machine.get(object::LittleEndian);
+    if machine != pe::IMAGE_FILE_MACHINE_ARM64 {
+        return Err(format!("machine {machine:#x}, not ARM64"));
+    }
+    let optional = header.optional_header();
+    use object::read::pe::ImageOptionalHeader;
+    if optional.subsystem() != pe::IMAGE_SUBSYSTEM_WINDOWS_CUI {
+        return Err(format!("subsystem {}, not console", optional.subsystem()));
+    }
+    let entry = optional.address_of_entry_point();
+    let in_code = file.section_table().iter().any(|section| {
+        let start = section.virtual_address.get(object::LittleEndian);
+        let size = section.virtual_size.get(object::LittleEndian);
+        let flags = section.characteristics.get(object::LittleEndian);
+        flags & pe::IMAGE_SCN_MEM_EXECUTE != 0 && entry >= start && entry < start + size
+    });
+    if entry == 0 || !in_code {
+        return Err(format!(
+            "entry point {entry:#x} is not in an executable section"
+        ));
+    }
+    let imports = object::Object::imports(&file).map_err(|e| e.to_string())?;
+    if imports.is_empty() {
+        return Err("no imports at all".into());
+    }
+    let mut exports: std::collections::HashMap<String, Vec<Vec<u8>>> = Default::default();
+    for import in imports {
+        let library = String::from_utf8_lossy(import.library()).to_lowercase();
+        let dll = if library.starts_with("api-ms-win-crt-") {
+            "ucrtbase.dll".to_string()
+        } else {
+            library.clone()
+        };
+        if !exports.contains_key(&dll) {
+            exports.insert(dll.clone(), dll_exports(&Path::new(WINE_DLLS).join(&dll))?);
+        }
+        if !exports[&dll].iter().any(|name| name == import.name()) {
+            return Err(format!(
+                "imports {} from {library}, which does not export it",
+                String::from_utf8_lossy(import.name())
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every name `dll` exports, forwarded ones included.
+fn dll_exports(dll: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let data = std::fs::read(dll).map_err(|e| {
+        format!(
+            "cannot read {} to check imports against: {e} (apt-get install wine64)",
+            dll.display()
+        )
+    })?;
+    let file = object::read::pe::PeFile64::parse(&*data).map_err(|e| e.to_string())?;
+    let table = file
+        .export_table()
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("{} has no export table", dll.display()))?;
+    table
+        .name_iter()
+        .map(|(pointer, _)| {
+            table
+                .name_from_pointer(pointer)
+                .map(<[u8]>::to_vec)
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
 #[test]
 fn targets_lists_every_cell_with_what_this_machine_can_do() {
     let out = wasm2exe(&["targets"]);
@@ -111,6 +199,11 @@ fn targets_lists_every_cell_with_what_this_machine_can_do() {
         assert!(stdout.contains(&target.triple), "{stdout}");
     }
     assert!(stdout.contains("Aarch64AdrGotPage21"), "{stdout}");
+    let armv7 = stdout
+        .lines()
+        .find(|l| l.starts_with("armv7-unknown-linux-musleabihf "))
+        .expect("armv7 row");
+    assert!(armv7.contains("llvm only"), "{armv7}");
     let host = stdout
         .lines()
         .find(|l| l.starts_with("x86_64-unknown-linux-gnu "))
@@ -133,6 +226,10 @@ fn hello_builds_for_every_cell_and_runs_or_checks_there() {
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        matrix::available().count() >= 14,
+        "the issue asks for at least 14 cells"
+    );
     // Every wasm2exe error is one line: one per failed cell at most.
     assert!(
         stderr.lines().count() <= matrix::available().count(),
@@ -162,6 +259,12 @@ fn hello_builds_for_every_cell_and_runs_or_checks_there() {
         assert_eq!(report["size"], bytes.len());
         assert_eq!(report["sha256"].as_str().map(str::len), Some(64));
         assert!(report["seconds"].as_f64().is_some());
+        assert_eq!(
+            report["backend"],
+            target.backend.name(),
+            "{}",
+            target.triple
+        );
         if let Err(why) = run_cell(target, &exe) {
             failures.push(format!("{}: built, but {why}", target.triple));
         }
