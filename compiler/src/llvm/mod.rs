@@ -24,6 +24,8 @@ pub mod ir;
 mod memory;
 mod merge;
 mod numeric;
+mod simd;
+mod simd_ops;
 mod stubs;
 mod tables;
 
