@@ -420,8 +420,10 @@ impl FuncTranslator<'_> {
     pub(super) fn v128_load(&mut self, memarg: &MemArg) {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, 16);
-        let align = Self::alignment(memarg, 16);
+        let align = 1; // x86 SSE faults on a misaligned vector access whatever the hint
+        let start = self.out.len();
         let v = self.inst(format!("load <16 x i8>, ptr {at}, align {align}"));
+        self.last_load = Some((start, v.clone()));
         self.push(v, V128);
     }
 
@@ -429,7 +431,7 @@ impl FuncTranslator<'_> {
     pub(super) fn load_extend(&mut self, memarg: &MemArg, shape: Shape, ext: &str) {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, 8);
-        let align = Self::alignment(memarg, 8);
+        let align = 1;
         let half = shape.lanes / 2;
         let part = self.inst(format!("load <{half} x {}>, ptr {at}, align {align}", shape.lane));
         let v = self.inst(format!("{ext} <{half} x {}> {part} to {}", shape.lane, shape.wide().ty()));
