@@ -20,12 +20,36 @@ pub struct Shape {
     bits: u32,
 }
 
-pub const I8X16: Shape = Shape { lanes: 16, lane: "i8", bits: 8 };
-pub const I16X8: Shape = Shape { lanes: 8, lane: "i16", bits: 16 };
-pub const I32X4: Shape = Shape { lanes: 4, lane: "i32", bits: 32 };
-pub const I64X2: Shape = Shape { lanes: 2, lane: "i64", bits: 64 };
-pub const F32X4: Shape = Shape { lanes: 4, lane: "float", bits: 32 };
-pub const F64X2: Shape = Shape { lanes: 2, lane: "double", bits: 64 };
+pub const I8X16: Shape = Shape {
+    lanes: 16,
+    lane: "i8",
+    bits: 8,
+};
+pub const I16X8: Shape = Shape {
+    lanes: 8,
+    lane: "i16",
+    bits: 16,
+};
+pub const I32X4: Shape = Shape {
+    lanes: 4,
+    lane: "i32",
+    bits: 32,
+};
+pub const I64X2: Shape = Shape {
+    lanes: 2,
+    lane: "i64",
+    bits: 64,
+};
+pub const F32X4: Shape = Shape {
+    lanes: 4,
+    lane: "float",
+    bits: 32,
+};
+pub const F64X2: Shape = Shape {
+    lanes: 2,
+    lane: "double",
+    bits: 64,
+};
 
 impl Shape {
     fn ty(self) -> String {
@@ -242,7 +266,11 @@ impl FuncTranslator<'_> {
             t = shape.ty()
         ));
         let wide = shape.wide();
-        self.inst(format!("{ext} <{half} x {}> {part} to {}", shape.lane, wide.ty()))
+        self.inst(format!(
+            "{ext} <{half} x {}> {part} to {}",
+            shape.lane,
+            wide.ty()
+        ))
     }
 
     pub(super) fn extend(&mut self, shape: Shape, high: bool, ext: &str) {
@@ -264,14 +292,24 @@ impl FuncTranslator<'_> {
     fn pairwise_add(&mut self, a: &str, wide: Shape) -> String {
         let t = wide.ty();
         let n = wide.lanes;
-        let even = self.inst(format!("shufflevector {t} {a}, {t} poison, {}", mask((0..n / 2).map(|i| 2 * i))));
-        let odd = self.inst(format!("shufflevector {t} {a}, {t} poison, {}", mask((0..n / 2).map(|i| 2 * i + 1))));
+        let even = self.inst(format!(
+            "shufflevector {t} {a}, {t} poison, {}",
+            mask((0..n / 2).map(|i| 2 * i))
+        ));
+        let odd = self.inst(format!(
+            "shufflevector {t} {a}, {t} poison, {}",
+            mask((0..n / 2).map(|i| 2 * i + 1))
+        ));
         self.inst(format!("add <{} x {}> {even}, {odd}", n / 2, wide.lane))
     }
 
     pub(super) fn ext_add_pairwise(&mut self, shape: Shape, ext: &str) {
         let a = self.pop_as(shape);
-        let wide = Shape { lanes: shape.lanes, lane: shape.wide().lane, bits: shape.bits * 2 };
+        let wide = Shape {
+            lanes: shape.lanes,
+            lane: shape.wide().lane,
+            bits: shape.bits * 2,
+        };
         let w = self.inst(format!("{ext} {} {a} to {}", shape.ty(), wide.ty()));
         let v = self.pairwise_add(&w, wide);
         self.push_as(v, shape.wide());
@@ -281,14 +319,21 @@ impl FuncTranslator<'_> {
     pub(super) fn narrow(&mut self, shape: Shape, signed: bool) {
         let narrow_bits = shape.bits / 2;
         let (lo, hi) = if signed {
-            (-(1i64 << (narrow_bits - 1)), (1i64 << (narrow_bits - 1)) - 1)
+            (
+                -(1i64 << (narrow_bits - 1)),
+                (1i64 << (narrow_bits - 1)) - 1,
+            )
         } else {
             (0, (1i64 << narrow_bits) - 1)
         };
         let t = shape.ty();
         let s = shape.suffix();
-        let smax = self.intrinsics.intrinsic(&format!("llvm.smax.{s}"), &t, &[&t, &t]);
-        let smin = self.intrinsics.intrinsic(&format!("llvm.smin.{s}"), &t, &[&t, &t]);
+        let smax = self
+            .intrinsics
+            .intrinsic(&format!("llvm.smax.{s}"), &t, &[&t, &t]);
+        let smin = self
+            .intrinsics
+            .intrinsic(&format!("llvm.smin.{s}"), &t, &[&t, &t]);
         let lo_v = self.splat_value(&lo.to_string(), shape);
         let hi_v = self.splat_value(&hi.to_string(), shape);
         let b = self.pop_as(shape);
@@ -297,7 +342,10 @@ impl FuncTranslator<'_> {
         for x in [a, b] {
             let up = self.inst(format!("call {t} {smax}({t} {x}, {t} {lo_v})"));
             let clamped = self.inst(format!("call {t} {smin}({t} {up}, {t} {hi_v})"));
-            halves.push(self.inst(format!("trunc {t} {clamped} to <{} x i{narrow_bits}>", shape.lanes)));
+            halves.push(self.inst(format!(
+                "trunc {t} {clamped} to <{} x i{narrow_bits}>",
+                shape.lanes
+            )));
         }
         let n = shape.lanes;
         let v = self.inst(format!(
@@ -306,7 +354,11 @@ impl FuncTranslator<'_> {
             halves[1],
             mask(0..2 * n)
         ));
-        let result = Shape { lanes: 2 * n, lane: if narrow_bits == 8 { "i8" } else { "i16" }, bits: narrow_bits };
+        let result = Shape {
+            lanes: 2 * n,
+            lane: if narrow_bits == 8 { "i8" } else { "i16" },
+            bits: narrow_bits,
+        };
         self.push_as(v, result);
     }
 
@@ -318,7 +370,14 @@ impl FuncTranslator<'_> {
         let wa = self.inst(format!("zext {t} {a} to {wide}"));
         let wb = self.inst(format!("zext {t} {b} to {wide}"));
         let sum = self.inst(format!("add {wide} {wa}, {wb}"));
-        let one = self.splat_value("1", Shape { lanes: shape.lanes, lane: if shape.bits == 8 { "i16" } else { "i32" }, bits: shape.bits * 2 });
+        let one = self.splat_value(
+            "1",
+            Shape {
+                lanes: shape.lanes,
+                lane: if shape.bits == 8 { "i16" } else { "i32" },
+                bits: shape.bits * 2,
+            },
+        );
         let rounded = self.inst(format!("add {wide} {sum}, {one}"));
         let halved = self.inst(format!("lshr {wide} {rounded}, {one}"));
         let v = self.inst(format!("trunc {wide} {halved} to {t}"));
@@ -331,14 +390,22 @@ impl FuncTranslator<'_> {
         let wa = self.inst(format!("sext <8 x i16> {a} to <8 x i32>"));
         let wb = self.inst(format!("sext <8 x i16> {b} to <8 x i32>"));
         let p = self.inst(format!("mul <8 x i32> {wa}, {wb}"));
-        let wide = Shape { lanes: 8, lane: "i32", bits: 32 };
+        let wide = Shape {
+            lanes: 8,
+            lane: "i32",
+            bits: 32,
+        };
         let round = self.splat_value("16384", wide);
         let r = self.inst(format!("add <8 x i32> {p}, {round}"));
         let fifteen = self.splat_value("15", wide);
         let s = self.inst(format!("ashr <8 x i32> {r}, {fifteen}"));
         let max = self.splat_value("32767", wide);
-        let smin = self.intrinsics.intrinsic("llvm.smin.v8i32", "<8 x i32>", &["<8 x i32>", "<8 x i32>"]);
-        let c = self.inst(format!("call <8 x i32> {smin}(<8 x i32> {s}, <8 x i32> {max})"));
+        let smin =
+            self.intrinsics
+                .intrinsic("llvm.smin.v8i32", "<8 x i32>", &["<8 x i32>", "<8 x i32>"]);
+        let c = self.inst(format!(
+            "call <8 x i32> {smin}(<8 x i32> {s}, <8 x i32> {max})"
+        ));
         let v = self.inst(format!("trunc <8 x i32> {c} to <8 x i16>"));
         self.push_as(v, I16X8);
     }
@@ -349,7 +416,14 @@ impl FuncTranslator<'_> {
         let wa = self.inst(format!("sext <8 x i16> {a} to <8 x i32>"));
         let wb = self.inst(format!("sext <8 x i16> {b} to <8 x i32>"));
         let p = self.inst(format!("mul <8 x i32> {wa}, {wb}"));
-        let v = self.pairwise_add(&p, Shape { lanes: 8, lane: "i32", bits: 32 });
+        let v = self.pairwise_add(
+            &p,
+            Shape {
+                lanes: 8,
+                lane: "i32",
+                bits: 32,
+            },
+        );
         self.push_as(v, I32X4);
     }
 
@@ -378,7 +452,10 @@ impl FuncTranslator<'_> {
         } else {
             self.inst(format!("fcmp olt {t} {b}, {a}"))
         };
-        let v = self.inst(format!("select <{} x i1> {c}, {t} {b}, {t} {a}", shape.lanes));
+        let v = self.inst(format!(
+            "select <{} x i1> {c}, {t} {b}, {t} {a}",
+            shape.lanes
+        ));
         self.push_as(v, shape);
     }
 
@@ -395,24 +472,40 @@ impl FuncTranslator<'_> {
 
     pub(super) fn vtrunc_sat(&mut self, signed: bool) {
         let a = self.pop_as(F32X4);
-        let name = format!("llvm.fpto{}i.sat.v4i32.v4f32", if signed { "s" } else { "u" });
-        let f = self.intrinsics.intrinsic(&name, "<4 x i32>", &["<4 x float>"]);
+        let name = format!(
+            "llvm.fpto{}i.sat.v4i32.v4f32",
+            if signed { "s" } else { "u" }
+        );
+        let f = self
+            .intrinsics
+            .intrinsic(&name, "<4 x i32>", &["<4 x float>"]);
         let v = self.inst(format!("call <4 x i32> {f}(<4 x float> {a})"));
         self.push_as(v, I32X4);
     }
 
     pub(super) fn trunc_sat_f64_zero(&mut self, signed: bool) {
         let a = self.pop_as(F64X2);
-        let name = format!("llvm.fpto{}i.sat.v2i32.v2f64", if signed { "s" } else { "u" });
-        let f = self.intrinsics.intrinsic(&name, "<2 x i32>", &["<2 x double>"]);
+        let name = format!(
+            "llvm.fpto{}i.sat.v2i32.v2f64",
+            if signed { "s" } else { "u" }
+        );
+        let f = self
+            .intrinsics
+            .intrinsic(&name, "<2 x i32>", &["<2 x double>"]);
         let r = self.inst(format!("call <2 x i32> {f}(<2 x double> {a})"));
-        let v = self.inst(format!("shufflevector <2 x i32> {r}, <2 x i32> zeroinitializer, {}", mask(0..4)));
+        let v = self.inst(format!(
+            "shufflevector <2 x i32> {r}, <2 x i32> zeroinitializer, {}",
+            mask(0..4)
+        ));
         self.push_as(v, I32X4);
     }
 
     pub(super) fn convert_low(&mut self, opcode: &str) {
         let a = self.pop_as(I32X4);
-        let low = self.inst(format!("shufflevector <4 x i32> {a}, <4 x i32> poison, {}", mask(0..2)));
+        let low = self.inst(format!(
+            "shufflevector <4 x i32> {a}, <4 x i32> poison, {}",
+            mask(0..2)
+        ));
         let v = self.inst(format!("{opcode} <2 x i32> {low} to <2 x double>"));
         self.push_as(v, F64X2);
     }
@@ -433,8 +526,15 @@ impl FuncTranslator<'_> {
         let at = self.address(&index.repr, memarg, 8);
         let align = 1;
         let half = shape.lanes / 2;
-        let part = self.inst(format!("load <{half} x {}>, ptr {at}, align {align}", shape.lane));
-        let v = self.inst(format!("{ext} <{half} x {}> {part} to {}", shape.lane, shape.wide().ty()));
+        let part = self.inst(format!(
+            "load <{half} x {}>, ptr {at}, align {align}",
+            shape.lane
+        ));
+        let v = self.inst(format!(
+            "{ext} <{half} x {}> {part} to {}",
+            shape.lane,
+            shape.wide().ty()
+        ));
         self.push_as(v, shape.wide());
     }
 
@@ -454,21 +554,32 @@ impl FuncTranslator<'_> {
 
     pub(super) fn load_zero(&mut self, memarg: &MemArg, shape: Shape) {
         let s = self.load_lane_scalar(memarg, shape);
-        let v = self.inst(format!("insertelement {} zeroinitializer, {} {s}, i32 0", shape.ty(), shape.lane));
+        let v = self.inst(format!(
+            "insertelement {} zeroinitializer, {} {s}, i32 0",
+            shape.ty(),
+            shape.lane
+        ));
         self.push_as(v, shape);
     }
 
     pub(super) fn load_lane(&mut self, memarg: &MemArg, shape: Shape, lane: u8) {
         let vector = self.pop_as(shape);
         let s = self.load_lane_scalar(memarg, shape);
-        let v = self.inst(format!("insertelement {} {vector}, {} {s}, i32 {lane}", shape.ty(), shape.lane));
+        let v = self.inst(format!(
+            "insertelement {} {vector}, {} {s}, i32 {lane}",
+            shape.ty(),
+            shape.lane
+        ));
         self.push_as(v, shape);
     }
 
     pub(super) fn store_lane(&mut self, memarg: &MemArg, shape: Shape, lane: u8) {
         let vector = self.pop_as(shape);
         let index = self.pop();
-        let e = self.inst(format!("extractelement {} {vector}, i32 {lane}", shape.ty()));
+        let e = self.inst(format!(
+            "extractelement {} {vector}, i32 {lane}",
+            shape.ty()
+        ));
         let bytes = shape.bits / 8;
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);

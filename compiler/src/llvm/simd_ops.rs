@@ -14,7 +14,11 @@ impl FuncTranslator<'_> {
         self.require_little_endian(op)?;
         match op {
             O::V128Const { value } => {
-                let bytes: Vec<String> = value.bytes().iter().map(|b| format!("i8 {}", *b as i8)).collect();
+                let bytes: Vec<String> = value
+                    .bytes()
+                    .iter()
+                    .map(|b| format!("i8 {}", *b as i8))
+                    .collect();
                 self.push(format!("<{}>", bytes.join(", ")), ValType::V128);
             }
             O::V128Load { memarg } => self.v128_load(memarg),
@@ -23,7 +27,10 @@ impl FuncTranslator<'_> {
                 let index = self.pop();
                 let at = self.address(&index.repr, memarg, 16);
                 let align = 1; // x86 SSE faults on a misaligned vector access whatever the hint
-                self.emit(format!("store <16 x i8> {}, ptr {at}, align {align}", v.repr));
+                self.emit(format!(
+                    "store <16 x i8> {}, ptr {at}, align {align}",
+                    v.repr
+                ));
             }
             O::V128Load8x8S { memarg } => self.load_extend(memarg, I8X16, "sext"),
             O::V128Load8x8U { memarg } => self.load_extend(memarg, I8X16, "zext"),
@@ -281,7 +288,11 @@ impl FuncTranslator<'_> {
             O::F64x2Abs => self.vintrinsic("fabs", F64X2, 1, ""),
             O::F64x2Sqrt => self.vintrinsic("sqrt", F64X2, 1, ""),
             O::F32x4Neg | O::F64x2Neg => {
-                let shape = if matches!(op, O::F32x4Neg) { F32X4 } else { F64X2 };
+                let shape = if matches!(op, O::F32x4Neg) {
+                    F32X4
+                } else {
+                    F64X2
+                };
                 let a = self.pop_as(shape);
                 let v = self.inst(format!("fneg {} {a}", shape_ty(shape)));
                 self.push_as(v, shape);
