@@ -177,7 +177,7 @@ impl FuncTranslator<'_> {
     }
 
     /// A scalar wasm value narrowed to the lane type.
-    fn to_lane(&mut self, v: &str, shape: Shape) -> String {
+    fn narrow_to_lane(&mut self, v: &str, shape: Shape) -> String {
         match shape.bits {
             8 | 16 if !shape.is_float() => self.inst(format!("trunc i32 {v} to {}", shape.lane)),
             _ => v.to_string(),
@@ -186,7 +186,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn splat(&mut self, shape: Shape) {
         let s = self.pop();
-        let lane = self.to_lane(&s.repr, shape);
+        let lane = self.narrow_to_lane(&s.repr, shape);
         let v = self.splat_value(&lane, shape);
         self.push_as(v, shape);
     }
@@ -219,7 +219,7 @@ impl FuncTranslator<'_> {
     pub(super) fn replace_lane(&mut self, shape: Shape, lane: u8) {
         let s = self.pop();
         let a = self.pop_as(shape);
-        let l = self.to_lane(&s.repr, shape);
+        let l = self.narrow_to_lane(&s.repr, shape);
         let v = self.inst(format!(
             "insertelement {} {a}, {} {l}, i32 {lane}",
             shape.ty(),
