@@ -16,6 +16,7 @@
 //! for the *descriptor unit* (`descriptor_unit`), which holds the module descriptor, the
 //! trampolines and any data the code refers to.
 
+mod atomics;
 mod calls;
 mod descriptor;
 mod func;
@@ -24,6 +25,8 @@ pub mod ir;
 mod memory;
 mod merge;
 mod numeric;
+mod simd;
+mod simd_ops;
 mod stubs;
 mod tables;
 
