@@ -387,3 +387,41 @@ fn objects_for_several_targets_are_named_by_triple() {
     let coff = std::fs::read(dir.path().join("app-x86_64-pc-windows-gnu.o")).unwrap();
     assert_eq!(&coff[..2], &[0x64, 0x86], "an x86_64 COFF object");
 }
+
+/// Every executable checks its architecture's baseline CPU at start-up: on a CPU without it,
+/// one line naming the missing feature and exit 70, never SIGILL (qemu models the old CPUs).
+#[test]
+fn executables_on_cpus_below_the_baseline_say_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let cells = [
+        ("i686-unknown-linux-musl", "qemu-i386", "pentium3", "sse2"),
+        (
+            "x86_64-unknown-linux-musl",
+            "qemu-x86_64",
+            "core2duo",
+            "sse4.1",
+        ),
+    ];
+    for (triple, qemu, cpu, feature) in cells {
+        let out = wasm2exe(&[
+            &hello(),
+            "--target",
+            triple,
+            "--out-dir",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        let exe = out_dir.join(format!("hello-{triple}"));
+        let run = Command::new(qemu)
+            .args(["-cpu", cpu])
+            .arg(&exe)
+            .output()
+            .unwrap_or_else(|e| panic!("{qemu}: {e} (apt-get install qemu-user)"));
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(70), "{triple}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(&format!("lacks {feature}")), "{stderr}");
+        assert!(run.stdout.is_empty());
+    }
+}

@@ -58,3 +58,28 @@ bool w2e_cpu_has(const char *feature) {
   return false;
 }
 #endif
+
+/* ---- The baseline every executable of a cell assumes, checked at start-up whatever --cpu
+ * said: x86_64 code is built for x86-64-v2, i686 code for pentium4 (SSE2, which wasm's float
+ * semantics need: x87 rounds differently). Other architectures' baselines are what every CPU
+ * of the architecture has. ---- */
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+
+const char *w2e_cpu_missing_baseline(void) {
+  unsigned a, b, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return "cpuid";
+  if (!(d >> 26 & 1)) return "sse2";
+#if defined(__x86_64__)
+  static const struct {
+    const char *name;
+    unsigned bit; /* of leaf 1 ECX */
+  } v2[] = {{"sse3", 0}, {"ssse3", 9}, {"sse4.1", 19}, {"sse4.2", 20}, {"popcnt", 23}};
+  for (size_t i = 0; i < sizeof v2 / sizeof v2[0]; i++)
+    if (!(c >> v2[i].bit & 1)) return v2[i].name;
+#endif
+  return NULL;
+}
+#else
+const char *w2e_cpu_missing_baseline(void) { return NULL; }
+#endif

@@ -114,6 +114,9 @@ extern uintptr_t w2e_stack_limit;
 
 /* Whether this CPU has `feature` (a CPUID name such as "avx2"; cpu.c), for "cpu" records. */
 bool w2e_cpu_has(const char *feature);
+/* The first feature of the cell's baseline CPU this CPU lacks (x86: "sse2", "sse4.2", ...),
+ * or NULL. */
+const char *w2e_cpu_missing_baseline(void);
 
 /* Writes a whole buffer to a file descriptor with write(2) only. */
 void w2e_write_all(int fd, const char *buf, size_t len);

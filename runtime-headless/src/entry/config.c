@@ -109,6 +109,11 @@ void w2e_wasi_configure(const char *records) {
   signal(SIGPIPE, SIG_IGN);
 #endif
   wasi_fd_init_stdio();
+  const char *missing = w2e_cpu_missing_baseline();
+  if (missing)
+    fail("this CPU lacks ", missing, ", which every executable for its architecture uses "
+         "(x86_64: x86-64-v2, 2009 on; i686: SSE2); there is no build for older CPUs, run it "
+         "on a newer one", NULL, NULL);
   bool inherit = false, runtime = false;
   /* First pass: flags, so the inherited environment comes before "env" records. */
   for (const char *p = records; p && *p;) {
