@@ -115,7 +115,10 @@ typedef struct w2e_instance w2e_instance;
 typedef void (*w2e_trampoline)(const void *code, w2e_vmctx *vmctx, w2e_value *args_and_results);
 
 /* A linear memory. `base` never moves: on 64-bit targets the whole 32-bit index space plus a
- * guard region is reserved up front, so growing only changes `size`.
+ * guard region is reserved up front, so growing only changes `size`. On 32-bit targets
+ * (pointers of 4 bytes; the fields below keep their 64-bit widths) there is no guard region:
+ * the code compares every access's end with `size`, and `reserved` (at most 1 GiB, less when
+ * the address space is short) bounds the memory: `memory.grow` past it returns -1.
  */
 typedef struct w2e_memory {
   uint8_t *base;

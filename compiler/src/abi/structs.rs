@@ -36,7 +36,7 @@ pub const ALL: [&StructDef; 20] = [
 
 pub const MEMORY: StructDef = StructDef {
     name: "w2e_memory",
-    doc: "A linear memory. `base` never moves: on 64-bit targets the whole 32-bit index space plus a guard region is reserved up front, so growing only changes `size`.",
+    doc: "A linear memory. `base` never moves: on 64-bit targets the whole 32-bit index space plus a guard region is reserved up front, so growing only changes `size`. On 32-bit targets (pointers of 4 bytes; the fields below keep their 64-bit widths) there is no guard region: the code compares every access's end with `size`, and `reserved` (at most 1 GiB, less when the address space is short) bounds the memory: `memory.grow` past it returns -1.",
     fields: &[
         field("base", Ptr("uint8_t *"), ""),
         field("size", U64, "current size in bytes"),
