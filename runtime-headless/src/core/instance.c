@@ -191,9 +191,10 @@ static const char *check_module(const w2e_module *m) {
       m->vmctx_tags + ptr * m->num_tags > size ||
       m->vmctx_host_code + ptr * m->num_imported_funcs > size)
     return "malformed module descriptor";
-  if (m->vmctx_defined_globals % 16 || m->vmctx_func_refs % 8 || m->vmctx_defined_func_refs % 8 ||
-      m->vmctx_tables % 8 || m->vmctx_imported_globals % 8 || m->vmctx_tags % 8 ||
-      m->vmctx_host_code % 8)
+  /* Pointer arrays are aligned to the pointer's size (4 bytes on 32-bit targets). */
+  if (m->vmctx_defined_globals % 16 || m->vmctx_func_refs % ptr ||
+      m->vmctx_defined_func_refs % _Alignof(w2e_funcref) || m->vmctx_tables % ptr ||
+      m->vmctx_imported_globals % ptr || m->vmctx_tags % ptr || m->vmctx_host_code % ptr)
     return "malformed module descriptor";
   if (m->num_memories > 1) return "multiple memories are not supported";
   for (uint32_t i = 0; i < m->num_funcs; i++)
