@@ -105,7 +105,11 @@ fn build_one(
     zig: &OnceLock<Result<Option<Zig>, String>>,
 ) -> Result<Built> {
     let start = Instant::now();
-    let backend = target.backend_for(job.backend.map(Backend::cell))?;
+    let requested = job
+        .backend
+        .map(Backend::cell)
+        .or_else(|| riscv64_simd_backend(target, job.wasm));
+    let backend = target.backend_for(requested)?;
     let triple: Triple = target
         .triple
         .parse()
@@ -188,6 +192,15 @@ fn build_one(
         seconds: start.elapsed().as_secs_f64(),
         backend,
     })
+}
+
+/// riscv64's baseline is RV64GC, without V: Cranelift's SIMD code needs V (most boards sold
+/// so far lack it), LLVM's for RV64GC does not. So a module using SIMD is built for riscv64
+/// with LLVM unless `--backend cranelift` asks for the V code (the executable then checks for
+/// V at start-up).
+fn riscv64_simd_backend(target: &Target, wasm: &[u8]) -> Option<CellBackend> {
+    (target.zig_target.starts_with("riscv64") && wasm2exe_compiler::uses_simd(wasm))
+        .then_some(CellBackend::Llvm)
 }
 
 /// The runtime archive a link uses: the host's, written to a temporary file, or a cached one.

@@ -425,3 +425,46 @@ fn executables_on_cpus_below_the_baseline_say_what_is_missing() {
         assert!(run.stdout.is_empty());
     }
 }
+
+/// riscv64's baseline is RV64GC without V: a module using SIMD is built with LLVM by default
+/// and runs on a board without V (qemu's sifive-u54); a scalar one stays with Cranelift.
+#[test]
+fn riscv64_simd_modules_run_on_boards_without_v() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = dir.path().join("simd.wat");
+    std::fs::write(
+        &wat,
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1)
+  (func (export "_start")
+    (call $exit (i32x4.extract_lane 2
+      (i32x4.add (i32x4.splat (i32.const 40)) (v128.const i32x4 0 1 2 3))))))"#,
+    )
+    .unwrap();
+    let triple = "riscv64gc-unknown-linux-musl";
+    for (input, backend, code) in [
+        (wat.to_str().unwrap(), "llvm", 42),
+        (&hello(), "cranelift", 0),
+    ] {
+        let exe = dir.path().join(format!("{backend}-exe"));
+        let out = wasm2exe(&[
+            input,
+            "--target",
+            triple,
+            "--message-format",
+            "json",
+            "-o",
+            exe.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["backend"], backend, "{report}");
+        let run = Command::new("qemu-riscv64")
+            .args(["-cpu", "sifive-u54"])
+            .arg(&exe)
+            .output()
+            .expect("qemu-riscv64 (apt-get install qemu-user)");
+        assert_eq!(run.status.code(), Some(code), "{backend}: {run:?}");
+    }
+}

@@ -17,6 +17,7 @@ pub mod module_env;
 mod static_tables;
 
 pub use llvm::{CodeUnit, LlvmModule, merge_units as merge_llvm_units};
+pub use module_env::uses_simd;
 pub use target_lexicon::Triple;
 pub use wasmparser::ValType;
 
