@@ -32,6 +32,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use object::write::{StandardSection, Symbol, SymbolSection};
 use object::{SymbolFlags, SymbolKind, SymbolScope};
+use sha2::Digest as _;
 use std::collections::VecDeque;
 use std::fs;
 use std::io::Read;
@@ -75,6 +76,34 @@ impl Bundles {
         }
         let blob = layout(&roots)?;
         Ok(Bundles { guests, blob })
+    }
+
+    /// The bundles of an executable built with `guests`, whose blob is somewhere in `exe`
+    /// (found by its header and checked against its sha256, as recorded in its manifest).
+    pub fn find_in(exe: &[u8], guests: Vec<String>, sha256: &str) -> Option<Bundles> {
+        let header = [&MAGIC[..], &VERSION.to_le_bytes()].concat();
+        let mut at = 0;
+        while let Some(found) = exe[at..].windows(8).position(|w| w == header) {
+            let start = at + found;
+            let size = exe
+                .get(start + 16..start + 24)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize);
+            if let Some(blob) = size.and_then(|size| exe.get(start..start.checked_add(size)?))
+                && crate::pipeline::hex(&sha2::Sha256::digest(blob)) == sha256
+            {
+                return Some(Bundles {
+                    guests,
+                    blob: blob.to_vec(),
+                });
+            }
+            at = start + 1;
+        }
+        None
+    }
+
+    /// The sha256 of the blob (all bundles, as embedded), if there are bundles.
+    pub fn sha256(&self) -> Option<String> {
+        (!self.guests.is_empty()).then(|| crate::pipeline::hex(&sha2::Sha256::digest(&self.blob)))
     }
 
     /// A relocatable object for `triple` defining `w2e_main_bundle` (an empty blob without
