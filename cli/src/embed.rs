@@ -5,7 +5,8 @@
 //! The section (see manifest.rs for its name) holds `"W2EM"`, a u32 version, the u64 length
 //! of the compressed bytes, then DEFLATE (flate2, pure Rust: miniz_oxide) of: a u32 length,
 //! the recipe as JSON, the module's bytes. DEFLATE at its default level shrinks wasm code to
-//! about a third (CPython: 26 MiB to about 8 MiB). The recipe holds the build's options as
+//! about a fifth (CPython: the 99 MB module adds 21 MB to the executable, and the build takes
+//! about 7 s longer). The recipe holds the build's options as
 //! command-line arguments (grants with environment values: the capabilities object carries
 //! them in the executable anyway), the input's name and the bundle guests; the bundles
 //! themselves are already in the executable and are found again by their sha256.

@@ -170,7 +170,8 @@ struct Args {
     runtime: Option<PathBuf>,
 
     /// How to report the outputs: nothing for one target, a line each for several (human),
-    /// or one JSON object per output on stdout: target, path, size, sha256, seconds (json).
+    /// or one JSON object per output on stdout: target, path, size, sha256, seconds, cache
+    /// (hit: the machine code came from the compile cache; miss; off) (json).
     #[arg(long, value_enum, default_value_t = report::Format::Human)]
     message_format: report::Format,
 

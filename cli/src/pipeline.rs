@@ -61,8 +61,8 @@ pub struct Job<'a> {
     pub progress: Option<Progress>,
 }
 
-/// Per code key, whether the cache has been consulted (and filled) for it in this build.
-type CacheSlots = Mutex<HashMap<String, Arc<OnceLock<()>>>>;
+/// Per code key, what the cache did for it in this build (`Built::cache`).
+type CacheSlots = Mutex<HashMap<String, Arc<OnceLock<&'static str>>>>;
 
 /// One cell's output.
 pub struct Built {
@@ -70,6 +70,9 @@ pub struct Built {
     pub size: u64,
     pub sha256: String,
     pub seconds: f64,
+    /// Where its machine code came from: `hit` (the compile cache), `miss` (compiled and
+    /// stored), `off` (compiled; --no-cache).
+    pub cache: &'static str,
 }
 
 /// Builds every cell, in parallel; the results are in `targets`' order.
@@ -215,6 +218,13 @@ impl Cells {
                 None => anyhow::bail!("its {slice} slice was not built"),
             }
         }
+        let cache = target
+            .slices
+            .iter()
+            .filter_map(|s| slices.get(s.as_str())?.as_ref().ok())
+            .map(|b| b.cache)
+            .find(|&c| c != "hit")
+            .unwrap_or("hit");
         let fat = crate::universal::fat(&images)?;
         let output = job.naming.path(target, false);
         write_output(&output, &fat)?;
@@ -230,6 +240,7 @@ impl Cells {
                     .filter_map(|s| slices.get(s.as_str())?.as_ref().ok())
                     .map(|b| b.seconds)
                     .fold(0.0, f64::max),
+            cache,
         })
     }
 }
@@ -262,7 +273,7 @@ fn use_cache(
     module: &ParsedModule<'_>,
     options: &CompileOptions,
     slots: &CacheSlots,
-) -> Result<()> {
+) -> Result<&'static str> {
     let code_key = module
         .code_key(options)
         .with_context(|| format!("cannot compile {}", job.input))?;
@@ -272,12 +283,14 @@ fn use_cache(
         .entry(code_key.clone())
         .or_default()
         .clone();
-    slot.get_or_init(|| {
+    let status = slot.get_or_init(|| {
         let functions = module.defined_functions();
         if let Some(progress) = &job.progress {
             progress.add_functions(functions);
         }
-        let Some(cache) = &job.cache else { return };
+        let Some(cache) = &job.cache else {
+            return "off";
+        };
         let key = CodeCache::key(
             job.wasm,
             &KeyParts {
@@ -292,13 +305,14 @@ fn use_cache(
             if let Some(progress) = &job.progress {
                 progress.compiled(functions);
             }
-            return;
+            return "hit";
         }
         if let Ok(bytes) = module.machine_code(options) {
             let _ = cache.put(&key, &bytes);
         }
+        "miss"
     });
-    Ok(())
+    Ok(status)
 }
 
 fn build_one(
@@ -316,7 +330,7 @@ fn build_one(
         .map_err(|e| anyhow::anyhow!("targets.toml: {}: {e}", target.triple))?;
     let mut options = job.options.clone();
     options.triple = triple.clone();
-    use_cache(job, module, &options, slots)?;
+    let cache = use_cache(job, module, &options, slots)?;
     let object = module
         .compile(&options)
         .with_context(|| format!("cannot compile {}", job.input))?;
@@ -384,6 +398,7 @@ fn build_one(
         size: bytes.len() as u64,
         sha256: hex(&Sha256::digest(&bytes)),
         seconds: start.elapsed().as_secs_f64(),
+        cache,
     })
 }
 
