@@ -11,6 +11,7 @@
 
 use super::{ControlFrame, FrameKind, FuncTranslator, ir_type, trusted};
 use crate::abi::{Builtin, TrapKind, VALUE_SIZE};
+use crate::cranelift::traps::CraneliftTrap;
 use cranelift_codegen::ir::{
     Block, BlockArg, Endianness, ExceptionTableData, ExceptionTableItem, InstBuilder, MemFlagsData,
     StackSlotData, StackSlotKind, Value, condcodes::IntCC, types,
@@ -18,7 +19,7 @@ use cranelift_codegen::ir::{
 use wasmparser::{Catch, TryTable, ValType};
 
 /// Offset of the first value in a `w2e_exception`.
-const EXCEPTION_VALUES: i32 = 16;
+const EXCEPTION_VALUES: i32 = crate::abi::exception::VALUES;
 
 /// A legacy `try` block: its dispatch chain is built one `catch` at a time.
 #[derive(Clone, Debug)]
