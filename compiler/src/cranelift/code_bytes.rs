@@ -2,18 +2,16 @@
 //! machine code of every function, shared by every OS of a CPU) and skip it next time.
 //!
 //! The bytes are postcard-encoded mirrors of the compiled functions: Cranelift's relocation
-//! types are serialized through their own serde derives (`enable-serde`), trap kinds through
-//! their trap code. The format carries a version; what the bytes do not prove (that they were
+//! types are serialized through their own serde derives (`enable-serde`), trap kinds as
+//! their ABI number. The format carries a version; what the bytes do not prove (that they were
 //! made from this module, by this wasm2exe) is the caller's cache key's job.
 
-use super::descriptor::CallSite;
 use super::{Compiled, FunctionCode};
 use crate::CompileError;
 use crate::abi::TrapKind;
-use cranelift_codegen::ir::TrapCode;
+use crate::descriptor::CallSite;
 use cranelift_module::{FuncId, ModuleReloc, ModuleRelocTarget};
 use serde::{Deserialize, Serialize};
-use std::num::NonZeroU8;
 
 /// Bumped whenever the encoding changes.
 const FORMAT_VERSION: u32 = 1;
@@ -30,7 +28,7 @@ struct EncodedFunction {
     alignment: u64,
     bytes: Vec<u8>,
     relocs: Vec<EncodedReloc>,
-    /// (offset, Cranelift trap code).
+    /// (offset, trap kind as the ABI numbers it).
     traps: Vec<(u32, u8)>,
     /// (return offset, frame offset, handler offset).
     call_sites: Vec<(u32, u32, u32)>,
@@ -66,7 +64,7 @@ pub fn encode(code: &FunctionCode) -> Vec<u8> {
             traps: f
                 .traps
                 .iter()
-                .map(|&(offset, kind)| (offset, kind.trap_code().as_raw().get()))
+                .map(|&(offset, kind)| (offset, kind as u8))
                 .collect(),
             call_sites: f
                 .call_sites
@@ -104,11 +102,11 @@ pub fn decode(bytes: &[u8], defined: usize) -> Result<FunctionCode, CompileError
                 .traps
                 .into_iter()
                 .map(|(offset, raw)| {
-                    NonZeroU8::new(raw)
-                        .map(TrapCode::from_raw)
-                        .and_then(TrapKind::from_trap_code)
-                        .map(|kind| (offset, kind))
-                        .ok_or_else(|| bad(format!("unknown trap code {raw}")))
+                    TrapKind::ALL
+                        .iter()
+                        .find(|&&kind| kind as u8 == raw)
+                        .map(|&kind| (offset, kind))
+                        .ok_or_else(|| bad(format!("unknown trap kind {raw}")))
                 })
                 .collect::<Result<_, _>>()?;
             Ok(Compiled {
