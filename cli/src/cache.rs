@@ -3,9 +3,10 @@
 //! Generating machine code is what a build costs (CPython: ~45 s); writing an object for an
 //! OS and linking it are cheap. So the cache keeps exactly the part every OS of a CPU shares
 //! (`ParsedModule::machine_code`), keyed by everything that decides it: the module's bytes,
-//! this wasm2exe's version, the backend, the compiler's code key (CPU, settings, CPU level)
-//! and the stub policy. A rebuild that changes only grants, environment, bundles, the output
-//! name or the OS of the same CPU therefore only writes its object and links.
+//! this wasm2exe's version and build (the sha256 of its executable), the backend, the
+//! compiler's code key (CPU, settings, CPU level) and the stub policy. A rebuild that
+//! changes only grants, environment, bundles, the output name or the OS of the same CPU
+//! therefore only writes its object and links.
 //!
 //! Entries live in `$XDG_CACHE_HOME/wasm2exe/code/` (next to the runtime archives; or in
 //! `$WASM2EXE_CACHE_DIR`), one file
@@ -37,6 +38,19 @@ pub struct KeyParts<'a> {
     pub code_key: &'a str,
     /// `none`, `trap` or `zero`.
     pub stub_policy: &'a str,
+}
+
+/// The sha256 of this wasm2exe executable: the version number alone does not change when a
+/// development build's compiler does, and stale machine code must never be reused.
+fn build_identity() -> &'static str {
+    static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(|| {
+        std::env::current_exe()
+            .and_then(std::fs::read)
+            .map(|exe| crate::pipeline::hex(&Sha256::digest(exe)))
+            // Unreadable: a key no other executable shares (this run still caches within).
+            .unwrap_or_else(|_| format!("pid {}", std::process::id()))
+    })
 }
 
 /// The cache directory and its size limit.
@@ -79,6 +93,7 @@ impl CodeCache {
         hash.update(Sha256::digest(wasm));
         for part in [
             env!("CARGO_PKG_VERSION"),
+            build_identity(),
             parts.backend,
             parts.code_key,
             parts.stub_policy,
