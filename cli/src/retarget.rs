@@ -31,11 +31,17 @@ pub fn prepare(request: &Request, scratch: &Path) -> Result<(PathBuf, Vec<String
         );
     };
     let (wasm, recipe) = embed::read(section).with_context(|| exe.display().to_string())?;
-    // Named after the executable, so the outputs are EXE-TRIPLE.
+    // Named after the executable, so the outputs are NAME-TRIPLE (NAME without the triple
+    // a multi-target build gave it: app-x86_64-pc-windows-gnu.exe gives app-TRIPLE).
     let stem = exe
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "module".into());
+    let stem = wasm2exe_targets::matrix::all()
+        .iter()
+        .find_map(|t| stem.strip_suffix(&format!("-{}", t.triple)))
+        .filter(|name| !name.is_empty())
+        .map_or(stem.clone(), str::to_string);
     let module = scratch.join(format!("{stem}.wasm"));
     std::fs::write(&module, &wasm).context("cannot write the module to a temporary file")?;
     let bundles = match &recipe.bundles_sha256 {
