@@ -78,11 +78,12 @@ fn describe(out: &mut String, m: &Manifest) {
         "entry",
         m.grants.entry.clone().unwrap_or_else(|| "_start".into()),
     );
-    let bundles = match &m.bundles_sha256 {
-        Some(sha) => format!("{} (sha256 {sha})", list(&m.bundles)),
-        None => "none".into(),
-    };
-    row("bundles", bundles);
+    let bundles: Vec<String> = m
+        .bundles
+        .iter()
+        .map(|b| format!("{} (sha256 {})", b.guest, b.sha256))
+        .collect();
+    row("bundles", list(&bundles));
     row(
         "stub imports",
         m.stub_imports.clone().unwrap_or_else(|| "no".into()),

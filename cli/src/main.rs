@@ -434,7 +434,15 @@ fn manifest_of(
             runtime_grants: capabilities.runtime_grants,
             entry: capabilities.entry.clone(),
         },
-        bundles: bundles.guests.clone(),
+        bundles: bundles
+            .guests
+            .iter()
+            .zip(bundles.digests())
+            .map(|(guest, sha256)| manifest::BundleDigest {
+                guest: guest.clone(),
+                sha256,
+            })
+            .collect(),
         bundles_sha256: bundles.sha256(),
         stub_imports: args.stub_imports.map(|s| s.name().to_string()),
         module_embedded: args.embed_module,

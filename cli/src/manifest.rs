@@ -36,8 +36,8 @@ pub struct Manifest {
     /// `--cpu`: baseline, x86-64-v3, x86-64-v4 or native.
     pub cpu: String,
     pub grants: Grants,
-    /// `--bundle`: the guest directories, in order.
-    pub bundles: Vec<String>,
+    /// `--bundle`s, in order: guest directory and content digest.
+    pub bundles: Vec<BundleDigest>,
     /// sha256 of the embedded bundle blob (all bundles, as the runtime serves them).
     pub bundles_sha256: Option<String>,
     /// `--stub-imports`, if given.
@@ -56,6 +56,13 @@ pub struct Grants {
     pub inherit_env: bool,
     pub runtime_grants: bool,
     pub entry: Option<String>,
+}
+
+/// One `--bundle`: its guest directory and the sha256 of its contents (`Bundles::digests`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BundleDigest {
+    pub guest: String,
+    pub sha256: String,
 }
 
 impl Manifest {

@@ -72,8 +72,8 @@ fn rebuild_hint(m: &Manifest) -> String {
     for key in &m.grants.env_keys {
         hint += &format!(" --env {key}=...");
     }
-    for guest in &m.bundles {
-        hint += &format!(" --bundle DIR::{guest}");
+    for bundle in &m.bundles {
+        hint += &format!(" --bundle DIR::{}", bundle.guest);
     }
     if m.grants.inherit_env {
         hint += " --inherit-env";
