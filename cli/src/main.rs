@@ -331,7 +331,10 @@ fn manage_cache(action: &CacheAction) -> Result<()> {
 /// Builds `wasm` (read from `args.input`) with `bundles` for every target of `args`.
 fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Vec<anyhow::Error>> {
     let input = args.input.as_ref().expect("clap requires INPUT");
-    let targets = select::targets(&args.targets)?;
+    let mut targets = select::targets(&args.targets)?;
+    if args.emit == Emit::Obj {
+        targets = select::with_objects(targets)?;
+    }
     if args.runtime.is_some() && targets.len() > 1 {
         anyhow::bail!(
             "--runtime names one archive, for one target; build one --target at a time with it"

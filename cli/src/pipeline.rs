@@ -140,14 +140,8 @@ impl Cells {
             .map(|t| (t.clone(), job.naming.path(t, job.emit_object)))
             .collect();
         let mut scratch = None;
+        // (`select::with_objects` left universal targets out of object builds.)
         for universal in targets.iter().filter(|t| !t.slices.is_empty()) {
-            if job.emit_object {
-                anyhow::bail!(
-                    "{} has no object of its own; use --emit obj with {}",
-                    universal.triple,
-                    universal.slices.join(" and ")
-                );
-            }
             for slice in &universal.slices {
                 if thin.iter().any(|(t, _)| &t.triple == slice) {
                     continue;
