@@ -26,6 +26,26 @@
 #include "platform/posix/types.h"
 #endif
 
+/* ---- The core's needs: memory and faults ----
+ *
+ * Linear memories reserve their whole index space plus a guard region once (core/memory.c)
+ * and commit pages as they grow, so a memory's base never moves and out-of-bounds accesses
+ * fault. Faults reach the trap code the same way on every platform: w2e_runtime_init
+ * (w2e_runtime.h; platform/posix/signals_posix.c with signal handlers on an alternate stack,
+ * platform/win32/signals_win32.c with a vectored exception handler) installs a handler that
+ * asks the core whether the faulting pc is wasm code (w2e_lookup_code) and which trap it is
+ * (w2e_lookup_trap, or w2e_addr_in_memory_reservation for an access fault), then continues
+ * in w2e_trap_from_signal, which unwinds to the innermost w2e_call. Faults anywhere else are
+ * left to crash the process as they would without the runtime. It also sets
+ * w2e_stack_limit, the bound the generated prologues check.
+ */
+
+/* Reserves `size` bytes of inaccessible address space; NULL on failure. Nothing is charged
+ * against the commit limit until w2e_os_commit. */
+void *w2e_os_reserve(uint64_t size);
+/* Makes [addr, addr+size) of a reservation readable and writable; fresh pages read as zero. */
+bool w2e_os_commit(void *addr, uint64_t size);
+
 /* ---- Guest fds: handles and their per-platform state ---- */
 
 /* The handle of standard stream `fd` (0, 1 or 2), never owned by the fd table, and whether it
