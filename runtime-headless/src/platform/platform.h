@@ -189,6 +189,29 @@ bool w2e_dirent_fits(uint32_t room, size_t namelen);
  * the entries' own (a link is a link: nothing is followed). */
 uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t cookie, w2e_dirents *out);
 
+/* ---- Sockets (the streams a process was started with, and what they accept) ---- */
+
+/* One buffer of a scatter/gather transfer. */
+typedef struct w2e_buf {
+  uint8_t *p;
+  uint32_t len;
+} w2e_buf;
+#define W2E_BUFS_MAX 64
+
+/* Whether `h` is a stream socket (Windows: never; it has no socket fds). */
+bool w2e_os_is_socket(w2e_handle h);
+/* Accepts a connection on listening socket `h`: a new handle, close-on-exec, non-blocking
+ * when asked. */
+uint32_t w2e_os_accept(w2e_handle h, bool nonblock, w2e_handle *out);
+/* Receives into `bufs` (peeking, or waiting for all of them, when asked); `truncated` when a
+ * datagram did not fit. */
+uint32_t w2e_os_recv(w2e_handle h, const w2e_buf *bufs, int n, bool peek, bool waitall,
+                     uint32_t *got, bool *truncated);
+/* Sends `bufs` (never raising SIGPIPE). */
+uint32_t w2e_os_send(w2e_handle h, const w2e_buf *bufs, int n, uint32_t *sent);
+/* Shuts down reading and/or writing. */
+uint32_t w2e_os_shutdown(w2e_handle h, bool reading, bool writing);
+
 /* ---- Clocks, waiting, randomness, the process ---- */
 
 /* The current time of clock `id`, 0 realtime (ns since 1970) or 1 monotonic (ns since an
