@@ -78,6 +78,8 @@ pub fn config() -> wasm_smith::Config {
         max_funcs: 30,
         max_instructions: 200,
         max_memory32_bytes: 4 << 16,
+        // A memory without a maximum could grow to 4 GiB: too big to checksum.
+        memory_max_size_required: true,
         max_table_elements: 200,
         max_data_segments: 10,
         max_element_segments: 10,
