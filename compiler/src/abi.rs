@@ -168,6 +168,7 @@ pub enum Builtin {
     RaiseTrap,
     ExceptionNew,
     ThrowRef,
+    ExceptionFree,
 }
 
 /// A builtin parameter or result: a pointer, or an integer of a width.
@@ -180,7 +181,7 @@ pub enum BuiltinArg {
 
 impl Builtin {
     /// Every builtin, in a fixed order (their symbol declarations follow it).
-    pub const ALL: [Builtin; 16] = [
+    pub const ALL: [Builtin; 17] = [
         Builtin::MemoryGrow,
         Builtin::MemoryFill,
         Builtin::MemoryCopy,
@@ -197,6 +198,7 @@ impl Builtin {
         Builtin::RaiseTrap,
         Builtin::ExceptionNew,
         Builtin::ThrowRef,
+        Builtin::ExceptionFree,
     ];
 
     /// The C symbol.
@@ -218,6 +220,7 @@ impl Builtin {
             Builtin::RaiseTrap => "w2e_raise_trap",
             Builtin::ExceptionNew => "w2e_exception_new",
             Builtin::ThrowRef => "w2e_throw_ref",
+            Builtin::ExceptionFree => "w2e_exception_free",
         }
     }
 
@@ -238,6 +241,7 @@ impl Builtin {
             Builtin::RaiseTrap => (&[I32], &[]),
             Builtin::ExceptionNew => (&[Ptr, I32, Ptr], &[Ptr]),
             Builtin::ThrowRef => (&[Ptr, Ptr], &[]),
+            Builtin::ExceptionFree => (&[Ptr, Ptr], &[]),
         }
     }
 }

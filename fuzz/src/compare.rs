@@ -4,7 +4,9 @@
 //! arithmetic instruction makes, so the bits the spec lets vary never arise (the other NaNs
 //! come from bit operations, which are exact). Traps compare by kind. A difference in where the
 //! stack runs out is explained, not a bug: the executables give wasm an 8 MiB stack and
-//! wasmtime 512 KiB, and frame sizes differ; the steps after it are not compared.
+//! wasmtime 512 KiB, and frame sizes differ; the steps after it are not compared. So is
+//! wasmtime running out of memory where wasm2exe answered (a `table.grow` by billions of
+//! elements: wasmtime tries to allocate them, wasm2exe refuses the grow up front).
 
 use crate::generate::{Case, Step};
 use crate::observed::Observed;
@@ -67,6 +69,14 @@ pub fn compare(case: &Case, native: &ModuleRun, oracle: &ModuleRun) -> Verdict {
                 break;
             }
             continue;
+        }
+        if let Observed::Error(e) = o
+            && e.contains("out of memory")
+        {
+            return Verdict::Explained(format!(
+                "{}: wasmtime ran out of memory ({e}); wasm2exe answered {n:?}",
+                describe(step)
+            ));
         }
         if *n == Observed::Exhausted || *o == Observed::Exhausted {
             return Verdict::Explained(format!(

@@ -124,7 +124,7 @@ fn differential(args: Args) -> anyhow::Result<usize> {
         }
         let seconds = start.elapsed().as_secs_f64();
         println!(
-            "fuzz: {}: {:.1} modules/s; {} explained (stack exhaustion), {} not compared; seeds {}..{}",
+            "fuzz: {}: {:.1} modules/s; {} explained (stack exhaustion, wasmtime out of memory), {} not compared; seeds {}..{}",
             backend.name(),
             totals.modules as f64 / seconds,
             totals.explained,

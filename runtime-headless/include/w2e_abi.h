@@ -250,7 +250,8 @@ typedef struct w2e_call_site {
 typedef struct w2e_exception {
   void *tag;            /* +0: the tag's identity (a vmctx tags[] entry) */
   uint32_t num_values;  /* +8 */
-  uint32_t _pad;
+  uint32_t escaped;     /* +12: set by generated code once wasm holds it as an exnref (a
+                         * catch_ref, or a legacy catch body that rethrows): never freed */
   w2e_value values[];   /* +16: the tag's parameters */
 } w2e_exception;
 
@@ -340,6 +341,9 @@ W2E_BUILTIN uint32_t w2e_memory_atomic_notify(w2e_vmctx *vmctx, uint32_t addr, u
  * "uncaught exception" trap). A null `exception` traps "null exception reference". */
 W2E_BUILTIN w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_index, const w2e_value *values);
 W2E_BUILTIN void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exception) __attribute__((noreturn));
+/* Called where a handler has taken the payload and nothing else can reach the exception (a
+ * catch without _ref, the end of a legacy catch body): frees it unless it `escaped`. */
+W2E_BUILTIN void w2e_exception_free(w2e_vmctx *vmctx, w2e_exception *exception);
 /* Raises a trap of `kind` (used by generated stubs, e.g. --stub-imports trap). */
 W2E_BUILTIN void w2e_raise_trap(uint32_t kind) __attribute__((noreturn));
 
