@@ -1,13 +1,25 @@
 //! Builds the runtime's C sources into a static archive for the host, which the
 //! crate embeds so that `wasm2exe` links host executables with nothing but `cc`.
 
-use std::path::Path;
+#[path = "src/layout.rs"]
+mod layout;
+
+/// The folders under `src/` that hold the runtime's C code (headers are included as
+/// `"core/w2e_internal.h"` and so on, with `-Isrc`).
+pub const SOURCE_DIRS: &[&str] = &[
+    "core",
+    "wasi",
+    "entry",
+    "platform",
+    "platform/posix",
+    "platform/win32",
+];
 
 fn main() {
-    let src = Path::new("src");
     let mut build = cc::Build::new();
     build
         .include("include")
+        .include("src")
         .std("c11")
         // Size over speed, as for every target (see targets/src/runtime.rs), with one section
         // per function so the link drops what a module never uses.
@@ -45,45 +57,55 @@ fn main() {
         format!("/// Extra flags for linking the host archive.\npub static HOST_LINK_ARGS: &[&str] = {link_args};\n"),
     )
     .expect("write link_args.rs");
-    let mut sources: Vec<_> = std::fs::read_dir(src)
-        .expect("runtime-headless/src")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "c"))
-        .collect();
-    sources.sort();
+    let windows = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "windows");
+    let sources = runtime_files();
     for file in &sources {
-        build.file(file);
-        println!("cargo:rerun-if-changed={}", file.display());
+        println!("cargo:rerun-if-changed={file}");
+        if layout::is_compiled_for(file, windows) {
+            build.file(file);
+        }
     }
     // The directories too: a new source file must trigger a rebuild.
-    println!("cargo:rerun-if-changed=src");
+    for dir in SOURCE_DIRS {
+        println!("cargo:rerun-if-changed=src/{dir}");
+    }
     println!("cargo:rerun-if-changed=include");
     build.compile("w2e_runtime");
     write_source_list(&sources);
 }
 
+/// Every C source and header of the runtime (relative to the crate, `/`-separated), sorted.
+fn runtime_files() -> Vec<String> {
+    let dirs = SOURCE_DIRS.iter().map(|d| format!("src/{d}"));
+    let mut files: Vec<String> = std::iter::once("include".to_string())
+        .chain(dirs)
+        .flat_map(|dir| {
+            std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("runtime-headless/{dir}: {e}"))
+                .map(move |e| {
+                    format!(
+                        "{dir}/{}",
+                        e.expect("dir entry").file_name().to_string_lossy()
+                    )
+                })
+        })
+        .filter(|p| p.ends_with(".c") || p.ends_with(".h"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Writes `sources.rs`: every runtime source and header, embedded, so the CLI can build the
 /// runtime for other targets (with `zig cc`) without this source tree.
-fn write_source_list(sources: &[std::path::PathBuf]) {
-    let mut files: Vec<std::path::PathBuf> = sources.to_vec();
-    for dir in ["src", "include"] {
-        for entry in std::fs::read_dir(dir).expect("runtime directory") {
-            let path = entry.expect("dir entry").path();
-            if path.extension().is_some_and(|e| e == "h") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+fn write_source_list(files: &[String]) {
     let mut out = String::from(
         "/// Every runtime source and header: (path relative to runtime-headless, contents).\n",
     );
     out.push_str("pub static SOURCES: &[(&str, &str)] = &[\n");
-    for file in &files {
+    for file in files {
         let absolute = std::fs::canonicalize(file).expect("source path");
         out.push_str(&format!(
-            "    ({:?}, include_str!({:?})),\n",
-            file.display().to_string(),
+            "    ({file:?}, include_str!({:?})),\n",
             absolute.display().to_string()
         ));
     }

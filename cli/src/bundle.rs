@@ -1,6 +1,6 @@
 //! Bundles: `--bundle HOST_DIR::GUEST_DIR` embeds the files of HOST_DIR in the executable,
 //! which the runtime serves from memory as a read-only preopened directory GUEST_DIR
-//! (runtime-headless/src/wasi_bundle.c), so one file carries a program and its data.
+//! (runtime-headless/src/wasi/wasi_bundle.c), so one file carries a program and its data.
 //!
 //! All bundles go into one blob, the read-only symbol `w2e_main_bundle` (one data section,
 //! aligned to 4096, so large bundles link fast and the OS maps them lazily from the file), and

@@ -1,7 +1,8 @@
 //! Where a module's per-instance state lives: the offsets of the vmctx arrays (`VmctxLayout`)
 //! and the symbol numbering of everything the object defines (`SymbolIds`).
 
-use crate::abi::{VALUE_SIZE, funcref, vmctx};
+use crate::abi::structs::{FUNCREF, VMCTX};
+use crate::abi::{PtrWidth, VALUE_SIZE};
 use crate::module_env::ModuleEnv;
 
 /// Offsets of the arrays that follow the vmctx header (see `w2e_vmctx` in w2e_abi.h).
@@ -16,6 +17,8 @@ pub struct VmctxLayout {
     pub host_code: u32,
     pub size: u32,
     num_imported_globals: u32,
+    /// Bytes per pointer slot.
+    ptr: u32,
 }
 
 /// Where a global's value is stored.
@@ -28,28 +31,33 @@ pub enum GlobalLocation {
 }
 
 impl VmctxLayout {
-    pub fn new(env: &ModuleEnv<'_>) -> Self {
+    /// The layout of `env`'s vmctx for pointers of width `width`.
+    pub fn new(env: &ModuleEnv<'_>, width: PtrWidth) -> Self {
+        let ptr = width.bytes();
         let num_funcs = env.func_types.len() as u32;
         let num_defined_funcs = num_funcs - env.num_imported_funcs;
         let num_globals = env.globals.len() as u32;
-        let mut offset = vmctx::HEADER_SIZE;
+        let mut offset = VMCTX.size(width);
         let mut take = |bytes: u32, align: u32| {
             offset = offset.next_multiple_of(align);
             let start = offset;
             offset += bytes;
             start
         };
-        let func_refs = take(8 * num_funcs, 8);
-        let defined_func_refs = take(funcref::SIZE * num_defined_funcs, 8);
-        let tables = take(8 * env.tables.len() as u32, 8);
-        let imported_globals = take(8 * env.num_imported_globals, 8);
+        let func_refs = take(ptr * num_funcs, ptr);
+        let defined_func_refs = take(
+            FUNCREF.size(width) * num_defined_funcs,
+            FUNCREF.align(width),
+        );
+        let tables = take(ptr * env.tables.len() as u32, ptr);
+        let imported_globals = take(ptr * env.num_imported_globals, ptr);
         let defined_globals = take(
             VALUE_SIZE * (num_globals - env.num_imported_globals),
             VALUE_SIZE,
         );
-        let tags = take(8 * env.tags.len() as u32, 8);
-        let host_code = take(8 * env.num_imported_funcs, 8);
-        let size = take(0, 16);
+        let tags = take(ptr * env.tags.len() as u32, ptr);
+        let host_code = take(ptr * env.num_imported_funcs, ptr);
+        let size = take(0, VALUE_SIZE);
         VmctxLayout {
             func_refs,
             defined_func_refs,
@@ -60,28 +68,29 @@ impl VmctxLayout {
             host_code,
             size,
             num_imported_globals: env.num_imported_globals,
+            ptr,
         }
     }
 
     /// Offset of the `w2e_funcref *` of function `index`.
     pub fn func_ref(&self, index: u32) -> i32 {
-        (self.func_refs + 8 * index) as i32
+        (self.func_refs + self.ptr * index) as i32
     }
 
     /// Offset of the `w2e_table *` of table `index`.
     pub fn table(&self, index: u32) -> i32 {
-        (self.tables + 8 * index) as i32
+        (self.tables + self.ptr * index) as i32
     }
 
     /// Offset of the C function pointer behind imported function `index`.
     pub fn host_code(&self, index: u32) -> i32 {
-        (self.host_code + 8 * index) as i32
+        (self.host_code + self.ptr * index) as i32
     }
 
     /// Where global `index` is stored.
     pub fn global(&self, index: u32) -> GlobalLocation {
         if index < self.num_imported_globals {
-            GlobalLocation::Imported((self.imported_globals + 8 * index) as i32)
+            GlobalLocation::Imported((self.imported_globals + self.ptr * index) as i32)
         } else {
             let defined = index - self.num_imported_globals;
             GlobalLocation::Inline((self.defined_globals + VALUE_SIZE * defined) as i32)

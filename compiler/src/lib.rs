@@ -10,6 +10,7 @@
 
 pub mod abi;
 mod cranelift;
+pub mod descriptor;
 mod layout;
 pub mod module_env;
 mod static_tables;
@@ -100,7 +101,7 @@ pub fn summarize(wasm: &[u8]) -> Result<ModuleSummary, CompileError> {
         .imports
         .iter()
         .map(|import| {
-            let is_func = import.kind == 0;
+            let is_func = import.kind == crate::abi::ExternKind::Func;
             let summary = ImportSummary {
                 module: import.module.clone(),
                 name: import.name.clone(),
@@ -113,7 +114,7 @@ pub fn summarize(wasm: &[u8]) -> Result<ModuleSummary, CompileError> {
     let exported_functions = env
         .exports
         .iter()
-        .filter(|export| export.kind == 0)
+        .filter(|export| export.kind == crate::abi::ExternKind::Func)
         .map(|export| {
             let ty = env.func_type(export.index);
             ExportSummary {

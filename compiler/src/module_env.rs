@@ -6,6 +6,7 @@
 //! proposal and the function that uses it, instead of the validator's generic message.
 
 use crate::CompileError;
+use crate::abi::ExternKind;
 use wasmparser::{
     ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FuncType, FunctionBody,
     GlobalType, MemoryType, Name, Operator, Parser, Payload, RefType, TableInit, TableType,
@@ -51,8 +52,7 @@ pub struct ConstOp {
 pub struct Import {
     pub module: String,
     pub name: String,
-    /// `w2e_extern_kind`.
-    pub kind: u32,
+    pub kind: ExternKind,
     /// Function: type index; otherwise the index in its own index space.
     pub index: u32,
 }
@@ -74,18 +74,11 @@ pub struct Global {
 #[derive(Clone, Debug)]
 pub struct Export {
     pub name: String,
-    /// `w2e_extern_kind`.
-    pub kind: u32,
+    pub kind: ExternKind,
     pub index: u32,
 }
 
-/// How a segment is applied (`w2e_segment_mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SegmentMode {
-    Active,
-    Passive,
-    Declarative,
-}
+pub use crate::abi::SegmentMode;
 
 #[derive(Clone, Debug)]
 pub struct ElemSegment {
@@ -334,11 +327,18 @@ fn collect(wasm: &[u8]) -> Result<ModuleEnv<'_>, CollectError> {
     let num_funcs = env.func_types.len();
     env.func_names.resize(num_funcs, String::new());
     // Backtraces name imports by "module.name", and unnamed functions by their export name.
-    let func_imports = env.imports.iter().filter(|import| import.kind == 0);
+    let func_imports = env
+        .imports
+        .iter()
+        .filter(|import| import.kind == ExternKind::Func);
     for (name, import) in env.func_names.iter_mut().zip(func_imports) {
         *name = format!("{}.{}", import.module, import.name);
     }
-    for export in env.exports.iter().filter(|export| export.kind == 0) {
+    for export in env
+        .exports
+        .iter()
+        .filter(|export| export.kind == ExternKind::Func)
+    {
         let name = &mut env.func_names[export.index as usize];
         if name.is_empty() {
             *name = export.name.clone();
@@ -352,7 +352,7 @@ fn collect_import(env: &mut ModuleEnv<'_>, import: wasmparser::Import<'_>) {
         TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
             env.func_types.push(ty);
             env.num_imported_funcs += 1;
-            (0, ty)
+            (ExternKind::Func, ty)
         }
         TypeRef::Table(ty) => {
             env.tables.push(Table {
@@ -360,12 +360,12 @@ fn collect_import(env: &mut ModuleEnv<'_>, import: wasmparser::Import<'_>) {
                 init: Vec::new(),
             });
             env.num_imported_tables += 1;
-            (1, env.tables.len() as u32 - 1)
+            (ExternKind::Table, env.tables.len() as u32 - 1)
         }
         TypeRef::Memory(ty) => {
             env.memories.push(ty);
             env.num_imported_memories += 1;
-            (2, env.memories.len() as u32 - 1)
+            (ExternKind::Memory, env.memories.len() as u32 - 1)
         }
         TypeRef::Global(ty) => {
             env.globals.push(Global {
@@ -373,12 +373,12 @@ fn collect_import(env: &mut ModuleEnv<'_>, import: wasmparser::Import<'_>) {
                 init: Vec::new(),
             });
             env.num_imported_globals += 1;
-            (3, env.globals.len() as u32 - 1)
+            (ExternKind::Global, env.globals.len() as u32 - 1)
         }
         TypeRef::Tag(tag) => {
             env.tags.push(tag.func_type_idx);
             env.num_imported_tags += 1;
-            (4, env.tags.len() as u32 - 1)
+            (ExternKind::Tag, env.tags.len() as u32 - 1)
         }
     };
     env.imports.push(Import {
@@ -450,13 +450,13 @@ fn collect_names(env: &mut ModuleEnv<'_>, reader: wasmparser::NameSectionReader<
     }
 }
 
-fn extern_kind(kind: ExternalKind) -> u32 {
+fn extern_kind(kind: ExternalKind) -> ExternKind {
     match kind {
-        ExternalKind::Func | ExternalKind::FuncExact => 0,
-        ExternalKind::Table => 1,
-        ExternalKind::Memory => 2,
-        ExternalKind::Global => 3,
-        ExternalKind::Tag => 4,
+        ExternalKind::Func | ExternalKind::FuncExact => ExternKind::Func,
+        ExternalKind::Table => ExternKind::Table,
+        ExternalKind::Memory => ExternKind::Memory,
+        ExternalKind::Global => ExternKind::Global,
+        ExternalKind::Tag => ExternKind::Tag,
     }
 }
 

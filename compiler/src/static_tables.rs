@@ -79,7 +79,7 @@ pub fn find(env: &ModuleEnv<'_>) -> Vec<Option<StaticTable>> {
             let exported = env
                 .exports
                 .iter()
-                .any(|e| e.kind == 1 && e.index == index as u32);
+                .any(|e| e.kind == crate::abi::ExternKind::Table && e.index == index as u32);
             let fits = table.ty.initial <= MAX_ENTRIES && table.ty.element_type.is_func_ref();
             (defined && !exported && fits).then(|| StaticTable {
                 slots: vec![None; table.ty.initial as usize],

@@ -1,6 +1,6 @@
 //! The wasm2exe runtime, for the tools that link it.
 //!
-//! The runtime itself is portable C (`src/*.c`, `include/*.h`): it is what every executable
+//! The runtime itself is portable C (`src/*/*.c`, `include/*.h`): it is what every executable
 //! links, and it must cross-compile for every target from one host. This crate carries it two
 //! ways: the archive built for the host at build time (so host links need only `cc`), and the
 //! sources (so other targets can be built with `zig cc`).
@@ -17,6 +17,9 @@ pub static RUNTIME_HEADER: &str = include_str!("../include/w2e_runtime.h");
 /// The directory holding the headers, for C code built alongside this workspace.
 pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
 
+mod layout;
+pub use layout::{is_compiled_for, platform_dir};
+
 include!(concat!(env!("OUT_DIR"), "/sources.rs"));
 include!(concat!(env!("OUT_DIR"), "/link_args.rs"));
 
@@ -25,8 +28,27 @@ mod tests {
     #[test]
     fn sources_include_every_c_file_and_the_abi_header() {
         let names: Vec<&str> = super::SOURCES.iter().map(|(name, _)| *name).collect();
-        assert!(names.contains(&"src/main.c"), "{names:?}");
+        assert!(names.contains(&"src/entry/main.c"), "{names:?}");
         assert!(names.contains(&"include/w2e_abi.h"), "{names:?}");
         assert!(super::SOURCES.iter().all(|(_, text)| !text.is_empty()));
+    }
+
+    #[test]
+    fn each_target_compiles_the_portable_code_and_its_own_platform_only() {
+        for windows in [false, true] {
+            let compiled: Vec<&str> = super::SOURCES
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| super::is_compiled_for(name, windows))
+                .collect();
+            assert!(compiled.contains(&"src/core/trap.c"), "{compiled:?}");
+            assert!(compiled.contains(&"src/wasi/wasi_fd.c"), "{compiled:?}");
+            let (own, other) = (super::platform_dir(windows), super::platform_dir(!windows));
+            assert!(compiled.iter().any(|n| n.starts_with(own)), "{compiled:?}");
+            assert!(
+                !compiled.iter().any(|n| n.starts_with(other)),
+                "{compiled:?}"
+            );
+        }
     }
 }

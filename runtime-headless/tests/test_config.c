@@ -5,7 +5,7 @@
  * fd and guest name. Checked by test_config.sh.
  */
 #include "w2e_abi.h"
-#include "w2e_wasi.h"
+#include "wasi/w2e_wasi.h"
 
 #include <stdint.h>
 #include <stdio.h>

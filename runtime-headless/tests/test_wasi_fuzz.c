@@ -11,7 +11,7 @@
  * stdin is /dev/null and stdout/stderr are redirected to /dev/null while fuzzing.
  */
 #include "w2e_abi.h"
-#include "w2e_wasi.h"
+#include "wasi/w2e_wasi.h"
 
 #include <fcntl.h>
 #include <stdbool.h>

@@ -25,6 +25,7 @@ pub const CFLAGS: &[&str] = &[
     "-fno-omit-frame-pointer",
     "-D_GNU_SOURCE",
     "-Iinclude",
+    "-Isrc",
 ];
 
 /// The archive's file name.
@@ -90,17 +91,19 @@ pub fn archive(triple: &str, zig_target: &str, zig: &Zig) -> Result<PathBuf> {
     }
 }
 
-/// Writes the sources into `work`, compiles each `.c` file and archives the objects into
+/// Writes the sources into `work`, compiles each `.c` file the target needs (the portable
+/// folders and its own platform folder) and archives the objects into
 /// `work/out/libw2e_runtime.a`.
 fn build(triple: &str, zig_target: &str, zig: &Zig, work: &Path) -> Result<()> {
     let src = work.join("src");
     let mut c_files = Vec::new();
+    let windows = zig_target.contains("-windows");
     for (path, text) in wasm2exe_runtime::SOURCES {
         let file = src.join(path);
         std::fs::create_dir_all(file.parent().expect("a source has a directory"))
             .context("cannot write the runtime sources")?;
         std::fs::write(&file, text).context("cannot write the runtime sources")?;
-        if path.ends_with(".c") {
+        if wasm2exe_runtime::is_compiled_for(path, windows) {
             c_files.push(*path);
         }
     }

@@ -7,13 +7,16 @@ mod inline;
 mod isa;
 mod stubs;
 pub mod translate;
+mod traps;
 
 pub use isa::{cpu_features, target_isa};
 
+use crate::abi::PtrWidth;
 use crate::abi::{Builtin, TrapKind};
 use crate::cranelift::translate::{
     ModuleContext, builtin_signature, translate_function, wasm_signature,
 };
+use crate::descriptor::{CallSite, CompiledFunction};
 use crate::layout::{SymbolIds, VmctxLayout};
 use crate::module_env::ModuleEnv;
 use crate::static_tables::{self, StaticTables};
@@ -26,7 +29,6 @@ use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::DataDescription;
 use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
 use cranelift_object::{ObjectBuilder, ObjectModule};
-use descriptor::{CallSite, CompiledFunction};
 use rayon::prelude::*;
 use target_lexicon::Architecture;
 
@@ -83,7 +85,7 @@ pub fn compile_functions(
     static_tables: &StaticTables,
     isa: &dyn TargetIsa,
 ) -> Result<FunctionCode, CompileError> {
-    let layout = VmctxLayout::new(env);
+    let layout = VmctxLayout::new(env, PtrWidth::P64);
     let symbols = SymbolIds::new(env);
     let module = ModuleContext {
         env,
@@ -148,7 +150,7 @@ pub fn write_object(
     )
     .map_err(module_error)?;
     let mut object = ObjectModule::new(builder);
-    let layout = VmctxLayout::new(env);
+    let layout = VmctxLayout::new(env, PtrWidth::P64);
     let symbols = SymbolIds::new(env);
     declare_symbols(&mut object, env, prefix, symbols, &**isa)?;
     define_static_tables(&mut object, env, static_tables, options, symbols)?;
@@ -181,7 +183,8 @@ pub fn write_object(
             call_sites: &c.call_sites,
         })
         .collect();
-    descriptor::write_descriptor(&mut object, options, env, &layout, symbols, &compiled_info)?;
+    let data = crate::descriptor::build(options, env, &layout, &compiled_info);
+    descriptor::define_descriptor(&mut object, data, symbols)?;
     object.finish().emit().map_err(|e| CompileError::Codegen {
         function: "object".into(),
         message: e.to_string(),
@@ -364,7 +367,7 @@ fn compile_context(
     let mut traps: Vec<(u32, TrapKind)> = buffer
         .traps()
         .iter()
-        .filter_map(|trap| Some((trap.offset, TrapKind::from_trap_code(trap.code)?)))
+        .filter_map(|trap| Some((trap.offset, traps::trap_kind(trap.code)?)))
         .collect();
     traps.sort();
     let call_sites = exception_call_sites(buffer).map_err(codegen_error)?;

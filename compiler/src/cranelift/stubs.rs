@@ -7,6 +7,7 @@
 
 use crate::abi::{TrapKind, VALUE_SIZE};
 use crate::cranelift::translate::{host_signature, ir_type, trusted, wasm_signature};
+use crate::cranelift::traps::CraneliftTrap;
 use cranelift_codegen::ir::{
     AbiParam, Endianness, Function, InstBuilder, MemFlagsData, Signature, UserFuncName, types,
 };

@@ -10,7 +10,7 @@ run-time grants, so the preopen comes from WASM2EXE_DIRS (this tests the C runti
 the checkout, without rebuilding the CLI). Each case runs in fresh copies of the same tree.
 Inode numbers differ between the two copies, so `ino=` values are masked in the comparison.
 """
-import argparse, os, re, shutil, subprocess, sys, tempfile
+import argparse, glob, os, re, shutil, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNTIME = os.path.dirname(os.path.dirname(HERE))
@@ -189,8 +189,9 @@ def build(prog):
     cfg = os.path.join(BUILD, "cfg.c")
     with open(cfg, "w") as f:
         f.write('const char w2e_main_config[] = "runtime-grants\\0";\n')
-    srcs = sorted(os.path.join(RUNTIME, "src", s) for s in os.listdir(os.path.join(RUNTIME, "src"))
-                  if s.endswith(".c"))
+    # The host's runtime: the portable folders and the POSIX platform (src/layout.rs).
+    srcs = sorted(glob.glob(os.path.join(RUNTIME, "src", "*", "*.c"))
+                  + glob.glob(os.path.join(RUNTIME, "src", "platform", "posix", "*.c")))
     exe = os.path.join(BUILD, prog)
     subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-I" + os.path.join(RUNTIME, "include"),
                     "-I" + os.path.join(RUNTIME, "src"), obj, cfg] + srcs + ["-lm", "-o", exe],

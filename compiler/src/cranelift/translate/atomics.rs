@@ -11,6 +11,7 @@
 use super::FuncTranslator;
 use super::memory::heap_flags;
 use crate::abi::{Builtin, TrapKind, memory, vmctx};
+use crate::cranelift::traps::CraneliftTrap;
 use cranelift_codegen::ir::{
     AtomicRmwOp, InstBuilder, Type, Value,
     condcodes::IntCC,

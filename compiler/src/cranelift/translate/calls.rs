@@ -4,6 +4,7 @@
 
 use super::{CallKind, FuncTranslator, exceptions, trusted, wasm_signature};
 use crate::abi::TrapKind;
+use crate::cranelift::traps::CraneliftTrap;
 use cranelift_codegen::ir::{
     self, ExternalName, FuncRef, GlobalValueData, InstBuilder, UserExternalName, Value,
     condcodes::IntCC, immediates::Imm64, types,

@@ -11,6 +11,7 @@
 
 use super::{ControlFrame, FrameKind, FuncTranslator, ir_type, trusted};
 use crate::abi::{Builtin, TrapKind, VALUE_SIZE};
+use crate::cranelift::traps::CraneliftTrap;
 use cranelift_codegen::ir::{
     Block, BlockArg, Endianness, ExceptionTableData, ExceptionTableItem, InstBuilder, MemFlagsData,
     StackSlotData, StackSlotKind, Value, condcodes::IntCC, types,
@@ -18,9 +19,9 @@ use cranelift_codegen::ir::{
 use wasmparser::{Catch, TryTable, ValType};
 
 /// Offset of the first value in a `w2e_exception`.
-const EXCEPTION_VALUES: i32 = 16;
+const EXCEPTION_VALUES: i32 = crate::abi::exception::VALUES;
 /// Offset of a `w2e_exception`'s `escaped` flag.
-const EXCEPTION_ESCAPED: i32 = 12;
+const EXCEPTION_ESCAPED: i32 = crate::abi::exception::ESCAPED;
 
 /// A legacy `try` block: its dispatch chain is built one `catch` at a time.
 #[derive(Clone, Debug)]
@@ -297,7 +298,7 @@ impl FuncTranslator<'_, '_> {
         let one = self.builder.ins().iconst(types::I32, 1);
         self.builder
             .ins()
-            .store(super::trusted(), one, exn, EXCEPTION_ESCAPED);
+            .store(trusted(), one, exn, EXCEPTION_ESCAPED);
     }
 
     /// Before a legacy `try`'s `end`: exceptions no clause caught go on outward.

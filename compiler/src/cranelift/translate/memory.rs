@@ -9,6 +9,7 @@
 
 use super::FuncTranslator;
 use crate::abi::{Builtin, PAGE_SIZE_LOG2, TrapKind, memory, vmctx};
+use crate::cranelift::traps::CraneliftTrap;
 use cranelift_codegen::ir::Endianness;
 use cranelift_codegen::ir::{
     InstBuilder, MemFlagsData, Type, Value,

@@ -18,7 +18,8 @@ mod numeric;
 mod simd;
 mod table;
 
-use crate::abi::{Builtin, BuiltinArg, TrapKind, vmctx};
+use crate::abi::{Builtin, BuiltinParam, Param, TrapKind, vmctx};
+use crate::cranelift::traps::CraneliftTrap;
 use crate::layout::{SymbolIds, VmctxLayout};
 use crate::module_env::ModuleEnv;
 use cranelift_codegen::ir::{
@@ -72,14 +73,14 @@ pub fn host_signature(ty: &FuncType, call_conv: CallConv) -> Signature {
 /// The C signature of a runtime builtin.
 pub fn builtin_signature(builtin: Builtin, call_conv: CallConv) -> Signature {
     // 32-bit values are extended to the register, as C callees on s390x expect.
-    let abi = |arg: &BuiltinArg| match arg {
-        BuiltinArg::Ptr | BuiltinArg::I64 => AbiParam::new(types::I64),
-        BuiltinArg::I32 => AbiParam::new(types::I32).uext(),
+    let abi = |param: &Param| match param.kind {
+        BuiltinParam::Vmctx | BuiltinParam::Ptr | BuiltinParam::I64 => AbiParam::new(types::I64),
+        BuiltinParam::I32 => AbiParam::new(types::I32).uext(),
     };
-    let (params, results) = builtin.signature();
+    let decl = builtin.decl();
     let mut sig = Signature::new(call_conv);
-    sig.params.extend(params.iter().map(abi));
-    sig.returns.extend(results.iter().map(abi));
+    sig.params.extend(decl.params.iter().map(abi));
+    sig.returns.extend(decl.result.iter().map(abi));
     sig
 }
 
@@ -356,9 +357,8 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
                 f
             }
         };
-        let takes_vmctx = matches!(builtin.signature().0.first(), Some(BuiltinArg::Ptr));
         let mut call_args = Vec::with_capacity(args.len() + 1);
-        if takes_vmctx {
+        if builtin.takes_vmctx() {
             call_args.push(self.vmctx);
         }
         call_args.extend_from_slice(args);
