@@ -165,6 +165,18 @@ struct Args {
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = Cpu::Baseline)]
     cpu: Cpu,
 
+    /// The most linear memory the program may have (bytes, or K, M, G): `memory.grow` fails
+    /// beyond it, as the spec allows. Default: the module's own maximum (at most 4 GiB).
+    #[arg(long, value_name = "SIZE")]
+    max_memory: Option<String>,
+
+    /// The stack wasm code may use (bytes, or K, M, G); deeper recursion traps "call stack
+    /// exhausted". Default: the OS's main-thread stack (ulimit -s, 8 MiB on Linux) minus 256 KiB
+    /// for the runtime. Linux raises its limit for a larger size; macOS and Windows refuse one
+    /// above their stack (8 MiB, 16 MiB) at start-up.
+    #[arg(long, value_name = "SIZE")]
+    stack_size: Option<String>,
+
     /// Link this runtime archive (from `wasm2exe runtime`) instead of the built-in one.
     #[arg(long, value_name = "PATH")]
     runtime: Option<PathBuf>,
@@ -359,6 +371,8 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
     let capabilities = config::Capabilities {
         bundles: bundles.guests.clone(),
         cpu,
+        uses_simd: targets.iter().any(|t| t.triple.starts_with("riscv64"))
+            && wasm2exe_compiler::uses_simd(wasm),
         ..capabilities(args)?
     };
     let manifest = manifest_of(args, wasm, &capabilities, &bundles);
@@ -465,6 +479,12 @@ fn recipe_args(args: &Args) -> Vec<String> {
     if let Some(entry) = &args.entry {
         pair("--entry", entry);
     }
+    if let Some(size) = &args.max_memory {
+        pair("--max-memory", size);
+    }
+    if let Some(size) = &args.stack_size {
+        pair("--stack-size", size);
+    }
     if let Some(stub) = args.stub_imports {
         pair("--stub-imports", stub.name());
     }
@@ -503,6 +523,16 @@ impl StubPolicy {
 
 fn capabilities(args: &Args) -> Result<config::Capabilities> {
     let mut caps = config::Capabilities {
+        max_memory: args
+            .max_memory
+            .as_deref()
+            .map(|text| limit("--max-memory", text, 0, 1 << 32))
+            .transpose()?,
+        stack_size: args
+            .stack_size
+            .as_deref()
+            .map(|text| limit("--stack-size", text, 64 << 10, 1 << 30))
+            .transpose()?,
         entry: args.entry.clone(),
         inherit_env: args.inherit_env,
         runtime_grants: args.runtime_grants,
@@ -515,6 +545,19 @@ fn capabilities(args: &Args) -> Result<config::Capabilities> {
         caps.add_env(env)?;
     }
     Ok(caps)
+}
+
+/// A size option, within [min, max].
+fn limit(option: &str, text: &str, min: u64, max: u64) -> Result<u64> {
+    let bytes = config::parse_size(option, text)?;
+    if bytes < min || bytes > max {
+        anyhow::bail!(
+            "{option} {text}: must be between {} KiB and {} MiB",
+            min >> 10,
+            max >> 20
+        );
+    }
+    Ok(bytes)
 }
 
 /// A caught panic as the one-line error users see: it is always a bug of ours.

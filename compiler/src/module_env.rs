@@ -171,8 +171,15 @@ pub fn validate_features(wasm: &[u8]) -> Result<(), CompileError> {
 }
 
 fn invalid(error: wasmparser::BinaryReaderError) -> CompileError {
+    // Some of wasmparser's messages span lines (the bad magic number prints its byte arrays
+    // in Rust's `{:#?}` form): users get one line.
+    let message = error
+        .message()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     CompileError::Invalid {
-        message: error.message().to_string(),
+        message,
         offset: error.offset() as usize,
     }
 }
