@@ -515,7 +515,7 @@ impl FuncTranslator<'_> {
         let at = self.address(&index.repr, memarg, 16);
         let align = 1; // x86 SSE faults on a misaligned vector access whatever the hint
         let start = self.out.len();
-        let v = self.inst(format!("load <16 x i8>, ptr {at}, align {align}"));
+        let v = self.inst(format!("load <16 x i8>, ptr {at}, align {align}, !tbaa !4"));
         self.last_load = Some((start, v.clone()));
         self.push(v, V128);
     }
@@ -527,7 +527,7 @@ impl FuncTranslator<'_> {
         let align = 1;
         let half = shape.lanes / 2;
         let part = self.inst(format!(
-            "load <{half} x {}>, ptr {at}, align {align}",
+            "load <{half} x {}>, ptr {at}, align {align}, !tbaa !4",
             shape.lane
         ));
         let v = self.inst(format!(
@@ -543,7 +543,10 @@ impl FuncTranslator<'_> {
         let bytes = shape.bits / 8;
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);
-        self.inst(format!("load {}, ptr {at}, align {align}", shape.lane))
+        self.inst(format!(
+            "load {}, ptr {at}, align {align}, !tbaa !4",
+            shape.lane
+        ))
     }
 
     pub(super) fn load_splat(&mut self, memarg: &MemArg, shape: Shape) {
@@ -583,7 +586,10 @@ impl FuncTranslator<'_> {
         let bytes = shape.bits / 8;
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);
-        self.emit(format!("store {} {e}, ptr {at}, align {align}", shape.lane));
+        self.emit(format!(
+            "store {} {e}, ptr {at}, align {align}, !tbaa !4",
+            shape.lane
+        ));
     }
 
     pub(super) fn require_little_endian(&self, op: &Operator<'_>) -> TranslateResult<()> {

@@ -28,7 +28,7 @@ impl FuncTranslator<'_> {
                 let at = self.address(&index.repr, memarg, 16);
                 let align = 1; // x86 SSE faults on a misaligned vector access whatever the hint
                 self.emit(format!(
-                    "store <16 x i8> {}, ptr {at}, align {align}",
+                    "store <16 x i8> {}, ptr {at}, align {align}, !tbaa !4",
                     v.repr
                 ));
             }
