@@ -32,6 +32,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use object::write::{StandardSection, Symbol, SymbolSection};
 use object::{SymbolFlags, SymbolKind, SymbolScope};
+use sha2::Digest as _;
 use std::collections::VecDeque;
 use std::fs;
 use std::io::Read;
@@ -75,6 +76,70 @@ impl Bundles {
         }
         let blob = layout(&roots)?;
         Ok(Bundles { guests, blob })
+    }
+
+    /// The bundles of an executable built with `guests`, whose blob is somewhere in `exe`
+    /// (found by its header and checked against its sha256, as recorded in its manifest).
+    pub fn find_in(exe: &[u8], guests: Vec<String>, sha256: &str) -> Option<Bundles> {
+        let header = [&MAGIC[..], &VERSION.to_le_bytes()].concat();
+        let mut at = 0;
+        while let Some(found) = exe[at..].windows(8).position(|w| w == header) {
+            let start = at + found;
+            let size = exe
+                .get(start + 16..start + 24)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize);
+            if let Some(blob) = size.and_then(|size| exe.get(start..start.checked_add(size)?))
+                && crate::pipeline::hex(&sha2::Sha256::digest(blob)) == sha256
+            {
+                return Some(Bundles {
+                    guests,
+                    blob: blob.to_vec(),
+                });
+            }
+            at = start + 1;
+        }
+        None
+    }
+
+    /// Each bundle's content digest, in order: the sha256 of its entries in blob order (type,
+    /// child count or size, name, file bytes), so equal trees give equal digests whatever
+    /// their modification times.
+    pub fn digests(&self) -> Vec<String> {
+        let blob = &self.blob;
+        let u32_at = |at: usize| u32::from_le_bytes(blob[at..at + 4].try_into().expect("4 bytes"));
+        let u64_at = |at: usize| u64::from_le_bytes(blob[at..at + 8].try_into().expect("8 bytes"));
+        let bundles = u32_at(8) as usize;
+        let entries = u32_at(12) as usize;
+        let table = (HEADER_SIZE + 8 * bundles).next_multiple_of(8);
+        let roots: Vec<usize> = (0..bundles)
+            .map(|k| u32_at(HEADER_SIZE + 8 * k) as usize)
+            .chain([entries])
+            .collect();
+        roots
+            .windows(2)
+            .map(|range| {
+                let mut hash = sha2::Sha256::new();
+                for i in range[0]..range[1] {
+                    let at = table + ENTRY_SIZE * i;
+                    let (first, count) = (u64_at(at) as usize, u64_at(at + 8));
+                    let (name_at, name_len) = (u32_at(at + 24) as usize, u32_at(at + 28) as usize);
+                    let kind = blob[at + 32];
+                    hash.update([kind]);
+                    hash.update(count.to_le_bytes());
+                    hash.update((name_len as u64).to_le_bytes());
+                    hash.update(&blob[name_at..name_at + name_len]);
+                    if kind == TYPE_FILE {
+                        hash.update(&blob[first..first + count as usize]);
+                    }
+                }
+                crate::pipeline::hex(&hash.finalize())
+            })
+            .collect()
+    }
+
+    /// The sha256 of the blob (all bundles, as embedded), if there are bundles.
+    pub fn sha256(&self) -> Option<String> {
+        (!self.guests.is_empty()).then(|| crate::pipeline::hex(&sha2::Sha256::digest(&self.blob)))
     }
 
     /// A relocatable object for `triple` defining `w2e_main_bundle` (an empty blob without
@@ -428,6 +493,23 @@ mod tests {
         std::os::unix::fs::symlink(".", tree.join("loop")).unwrap();
         let error = Bundles::read(&[spec]).err().unwrap().to_string();
         assert!(error.contains("loop"), "{error}");
+    }
+
+    #[test]
+    fn each_bundle_has_a_content_digest_that_ignores_times() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a", "b", "c"] {
+            fs::create_dir_all(dir.path().join(name).join("sub")).unwrap();
+            fs::write(dir.path().join(name).join("sub/f"), "same").unwrap();
+        }
+        fs::write(dir.path().join("c/sub/f"), "other").unwrap();
+        let spec = |name: &str| format!("{}::/{name}", dir.path().join(name).display());
+        let bundles = Bundles::read(&[spec("a"), spec("b"), spec("c")]).unwrap();
+        let digests = bundles.digests();
+        assert_eq!(digests.len(), 3);
+        assert_eq!(digests[0], digests[1]);
+        assert_ne!(digests[0], digests[2]);
+        assert!(Bundles::read(&[]).unwrap().digests().is_empty());
     }
 
     #[test]

@@ -79,5 +79,10 @@ pub fn print() -> Result<()> {
 }
 
 fn format(target: &Target) -> String {
-    format!("{:?}", target.format).to_lowercase()
+    let format = format!("{:?}", target.format).to_lowercase();
+    if target.slices.is_empty() {
+        format
+    } else {
+        format!("{format} (fat: {})", target.slices.join(" + "))
+    }
 }

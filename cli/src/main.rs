@@ -5,16 +5,23 @@
 //! in one line on stderr that names the cause and, where there is one, the fix.
 
 mod bundle;
+mod cache;
 mod config;
+mod embed;
 mod input;
+mod inspect;
 mod link;
 mod list;
 mod llvm;
+mod manifest;
 mod pipeline;
 mod policy;
+mod progress;
 mod report;
+mod retarget;
 mod select;
 mod ship;
+mod universal;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -36,6 +43,10 @@ Examples:
   wasm2exe app.wasm --target all --out-dir out/   one executable per target: out/app-TRIPLE
   wasm2exe targets                    the targets, and which this machine can link and run
   wasm2exe runtime --target x86_64-pc-windows-gnu --out-dir lib/   the runtime archive
+  wasm2exe app.wasm --embed-module -o app   keep the module inside, to retarget it later
+  wasm2exe retarget app --target aarch64-unknown-linux-musl   the same program for aarch64
+  wasm2exe inspect app                what an executable was built from, and with which grants
+  wasm2exe cache info                 where the compile cache is, and how full
 
 Sandbox: by default the program sees no files and an empty environment; it can touch only
 the directories and variables granted with --dir, --env and --inherit-env.
@@ -77,6 +88,46 @@ enum Command {
         #[arg(long, value_name = "ZIG")]
         linker: Option<String>,
     },
+    /// Show what an executable was built from: module sha256, target, grants, bundles, ...
+    Inspect {
+        /// A file wasm2exe built.
+        exe: PathBuf,
+        /// Print the manifest as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build an executable made with --embed-module again for other targets, with the same
+    /// grants, bundles and options. Outputs are named NAME-TRIPLE (in the current directory
+    /// unless -o or --out-dir says otherwise).
+    Retarget {
+        /// An executable built with --embed-module.
+        exe: PathBuf,
+        /// Options for the new build: --target (required), -o, --out-dir, --linker,
+        /// --message-format, --no-cache.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        build_args: Vec<String>,
+    },
+    /// Manage the compile cache (machine code kept between builds).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CacheAction {
+    /// Where the cache is, its size and its limit.
+    Info,
+    /// Delete every cached entry.
+    Clean,
+}
+
+/// The build options alone, to parse a rebuild's arguments (`retarget`).
+#[derive(Parser, Debug)]
+#[command(name = "wasm2exe retarget")]
+struct Rebuild {
+    #[command(flatten)]
+    build: Args,
 }
 
 #[derive(clap::Args, Debug)]
@@ -126,7 +177,8 @@ struct Args {
     runtime: Option<PathBuf>,
 
     /// How to report the outputs: nothing for one target, a line each for several (human),
-    /// or one JSON object per output on stdout: target, path, size, sha256, seconds (json).
+    /// or one JSON object per output on stdout: target, path, size, sha256, seconds, cache
+    /// (hit: the machine code came from the compile cache; miss; off) (json).
     #[arg(long, value_enum, default_value_t = report::Format::Human)]
     message_format: report::Format,
 
@@ -164,6 +216,15 @@ struct Args {
     /// ("HOST[::GUEST]" per line) and WASM2EXE_ENV ("KEY=VALUE" per line). Off by default.
     #[arg(long)]
     runtime_grants: bool,
+
+    /// Keep the module (compressed) and its build options in the executable, so that
+    /// `wasm2exe retarget` can build it for another target from the executable alone.
+    #[arg(long)]
+    embed_module: bool,
+
+    /// Neither use nor fill the compile cache (`wasm2exe cache info` shows where it is).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,6 +265,9 @@ fn main() -> ExitCode {
             out_dir,
             linker,
         }) => ship::run(targets, out_dir, linker.as_deref()),
+        Some(Command::Inspect { exe, json }) => inspect::run(exe, *json).map(|()| Vec::new()),
+        Some(Command::Retarget { exe, build_args }) => retarget(exe, build_args),
+        Some(Command::Cache { action }) => manage_cache(action).map(|()| Vec::new()),
         None => build(&cli.build),
     })
     .unwrap_or_else(|panic| Err(panic_error(panic)));
@@ -225,7 +289,59 @@ fn main() -> ExitCode {
 /// `Ok` list holds the failures of single targets (the others were built).
 fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
     let input = args.input.as_ref().expect("clap requires INPUT");
-    let targets = select::targets(&args.targets)?;
+    let wasm = input::read_module(input)?;
+    let bundles = bundle::Bundles::read(&args.bundles)?;
+    build_module(args, &wasm, bundles)
+}
+
+/// `wasm2exe retarget EXE ARGS...`.
+fn retarget(exe: &std::path::Path, build_args: &[String]) -> Result<Vec<anyhow::Error>> {
+    let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let request = retarget::Request {
+        exe,
+        build_args: build_args.to_vec(),
+    };
+    let (module, mut recipe_args, bundles) = retarget::prepare(&request, scratch.path())?;
+    let names_output = build_args
+        .iter()
+        .any(|a| a == "-o" || a.starts_with("--output") || a.starts_with("--out-dir"));
+    if !names_output {
+        recipe_args.extend(["--out-dir".to_string(), ".".to_string()]);
+    }
+    let argv = std::iter::once("wasm2exe retarget".to_string())
+        .chain(std::iter::once(module.display().to_string()))
+        .chain(recipe_args);
+    let rebuild = Rebuild::try_parse_from(argv).map_err(|e| {
+        let message = e.to_string();
+        let first = message.lines().next().unwrap_or("invalid arguments");
+        anyhow::anyhow!("retarget: {}", first.trim_start_matches("error: "))
+    })?;
+    if rebuild.build.targets.is_empty() {
+        anyhow::bail!("retarget needs --target TRIPLE (or all): the target to build for");
+    }
+    let wasm = std::fs::read(&module).context("cannot read the module back")?;
+    build_module(&rebuild.build, &wasm, bundles)
+}
+
+fn manage_cache(action: &CacheAction) -> Result<()> {
+    let cache = cache::CodeCache::user()?;
+    match action {
+        CacheAction::Info => println!("{}", cache.info()),
+        CacheAction::Clean => {
+            let removed = cache.clean()?;
+            println!("removed {removed} entries from {}", cache.dir().display());
+        }
+    }
+    Ok(())
+}
+
+/// Builds `wasm` (read from `args.input`) with `bundles` for every target of `args`.
+fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Vec<anyhow::Error>> {
+    let input = args.input.as_ref().expect("clap requires INPUT");
+    let mut targets = select::targets(&args.targets)?;
+    if args.emit == Emit::Obj {
+        targets = select::with_objects(targets)?;
+    }
     if args.runtime.is_some() && targets.len() > 1 {
         anyhow::bail!(
             "--runtime names one archive, for one target; build one --target at a time with it"
@@ -233,11 +349,11 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
     }
     if args.backend == pipeline::Backend::Llvm && args.emit == Emit::Obj {
         anyhow::bail!(
-            "--emit obj makes one object, and --backend llvm makes several; build the executable,              or use --backend cranelift for --emit obj"
+            "--emit obj makes one object, and --backend llvm makes several; build the \
+             executable, or use --backend cranelift for --emit obj"
         );
     }
-    let wasm = input::read_module(input)?;
-    let summary = wasm2exe_compiler::summarize(&wasm)
+    let summary = wasm2exe_compiler::summarize(wasm)
         .with_context(|| format!("cannot compile {}", input.display()))?;
     policy::check_entry(&summary, args.entry.as_deref())?;
     let stub_kind = args.stub_imports.map(|policy| match policy {
@@ -253,18 +369,31 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
         Cpu::Native => CpuLevel::Native,
     };
     options.cpu = cpu;
-    let bundles = bundle::Bundles::read(&args.bundles)?;
+    let capabilities = config::Capabilities {
+        bundles: bundles.guests.clone(),
+        cpu,
+        ..capabilities(args)?
+    };
+    let manifest = manifest_of(args, wasm, &capabilities, &bundles);
+    let embedded = args.embed_module.then(|| {
+        let recipe = embed::Recipe {
+            input_name: input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            args: recipe_args(args),
+            bundle_guests: bundles.guests.clone(),
+            bundles_sha256: bundles.sha256(),
+        };
+        embed::section(wasm, &recipe)
+    });
     let job = pipeline::Job {
-        wasm: &wasm,
+        wasm,
         options,
-        capabilities: config::Capabilities {
-            bundles: bundles.guests.clone(),
-            cpu,
-            ..capabilities(args)?
-        },
+        capabilities,
         bundles,
         emit_object: args.emit == Emit::Obj,
-        backend: args.backend,
+        generator: args.backend,
         naming: select::Naming::new(
             input,
             args.output.as_deref(),
@@ -274,6 +403,16 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
         runtime: args.runtime.clone(),
         linker: args.linker.clone(),
         input: input.display().to_string(),
+        cache: if args.no_cache {
+            None
+        } else {
+            cache::CodeCache::user().ok()
+        },
+        backend: args.backend.name(),
+        stub_policy: args.stub_imports.map_or("none", StubPolicy::name),
+        manifest,
+        embedded,
+        progress: progress::Progress::for_terminal(args.message_format == report::Format::Json),
     };
     let results = pipeline::build_all(&job, &targets);
     let named = !args.targets.is_empty();
@@ -283,6 +422,97 @@ fn build(args: &Args) -> Result<Vec<anyhow::Error>> {
         results,
         named,
     ))
+}
+
+/// The manifest of this build's executables (the target is filled in per cell).
+fn manifest_of(
+    args: &Args,
+    wasm: &[u8],
+    capabilities: &config::Capabilities,
+    bundles: &bundle::Bundles,
+) -> manifest::Manifest {
+    use sha2::Digest as _;
+    manifest::Manifest {
+        manifest_version: manifest::VERSION,
+        wasm2exe_version: env!("CARGO_PKG_VERSION").into(),
+        module_sha256: pipeline::hex(&sha2::Sha256::digest(wasm)),
+        module_size: wasm.len() as u64,
+        target: String::new(),
+        backend: args.backend.name().into(),
+        cpu: args.cpu.name().into(),
+        grants: manifest::Grants {
+            dirs: capabilities.dirs.clone(),
+            env_keys: capabilities
+                .env
+                .iter()
+                .map(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k).to_string())
+                .collect(),
+            inherit_env: capabilities.inherit_env,
+            runtime_grants: capabilities.runtime_grants,
+            entry: capabilities.entry.clone(),
+        },
+        bundles: bundles
+            .guests
+            .iter()
+            .zip(bundles.digests())
+            .map(|(guest, sha256)| manifest::BundleDigest {
+                guest: guest.clone(),
+                sha256,
+            })
+            .collect(),
+        bundles_sha256: bundles.sha256(),
+        stub_imports: args.stub_imports.map(|s| s.name().to_string()),
+        module_embedded: args.embed_module,
+    }
+}
+
+/// The options of `args` that shape the program, as arguments again (for `retarget`).
+fn recipe_args(args: &Args) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pair = |flag: &str, value: &str| out.extend([flag.to_string(), value.to_string()]);
+    for dir in &args.dirs {
+        pair("--dir", dir);
+    }
+    for env in &args.env {
+        pair("--env", env);
+    }
+    if let Some(entry) = &args.entry {
+        pair("--entry", entry);
+    }
+    if let Some(stub) = args.stub_imports {
+        pair("--stub-imports", stub.name());
+    }
+    pair("--cpu", args.cpu.name());
+    for (on, flag) in [
+        (args.inherit_env, "--inherit-env"),
+        (args.runtime_grants, "--runtime-grants"),
+        (args.embed_module, "--embed-module"),
+    ] {
+        if on {
+            out.push(flag.to_string());
+        }
+    }
+    out
+}
+
+impl Cpu {
+    fn name(self) -> &'static str {
+        match self {
+            Cpu::Baseline => "baseline",
+            Cpu::X86_64V3 => "x86-64-v3",
+            Cpu::X86_64V4 => "x86-64-v4",
+            Cpu::Native => "native",
+        }
+    }
+}
+
+impl StubPolicy {
+    fn name(self) -> &'static str {
+        match self {
+            StubPolicy::Trap => "trap",
+            StubPolicy::Zero => "zero",
+        }
+    }
 }
 
 fn capabilities(args: &Args) -> Result<config::Capabilities> {

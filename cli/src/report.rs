@@ -13,7 +13,7 @@ use wasm2exe_targets::Target;
 pub enum Format {
     /// Silent for one target; `wrote PATH (SIZE bytes, SECONDS s)` per output for several.
     Human,
-    /// One JSON object per line and output: target, path, size, sha256, seconds.
+    /// One JSON object per line and output: target, path, size, sha256, seconds, cache.
     Json,
 }
 
@@ -37,6 +37,7 @@ pub fn outputs(
                         "size": built.size,
                         "sha256": built.sha256,
                         "seconds": (built.seconds * 1000.0).round() / 1000.0,
+                        "cache": built.cache,
                     })
                     .to_string(),
                     Format::Human if targets.len() > 1 => format!(

@@ -30,6 +30,29 @@ pub fn targets(args: &[String]) -> Result<Vec<Target>> {
     Ok(chosen)
 }
 
+/// The targets that have objects of their own (`--emit obj`): a universal target has none.
+/// It is dropped when its slices are among `targets` (as with `all`); alone it is an error
+/// that names them.
+pub fn with_objects(targets: Vec<Target>) -> Result<Vec<Target>> {
+    for universal in targets.iter().filter(|t| !t.slices.is_empty()) {
+        let covered = universal
+            .slices
+            .iter()
+            .all(|slice| targets.iter().any(|t| &t.triple == slice));
+        if !covered {
+            bail!(
+                "{} has no object of its own; use --emit obj with {}",
+                universal.triple,
+                universal.slices.join(" and ")
+            );
+        }
+    }
+    Ok(targets
+        .into_iter()
+        .filter(|t| t.slices.is_empty())
+        .collect())
+}
+
 /// The host's cell.
 pub fn host() -> Target {
     matrix::host()
@@ -116,6 +139,21 @@ mod tests {
         assert_eq!(
             naming.path(windows, true),
             PathBuf::from("b/app-x86_64-pc-windows-gnu.o")
+        );
+    }
+
+    #[test]
+    fn objects_leave_out_universal_targets_or_name_their_slices() {
+        let all = targets(&["all".into()]).unwrap();
+        let objects = with_objects(all.clone()).unwrap();
+        assert_eq!(objects.len(), all.len() - 1);
+        assert!(objects.iter().all(|t| t.slices.is_empty()));
+        let error = with_objects(targets(&["universal-apple-darwin".into()]).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("x86_64-apple-darwin and aarch64-apple-darwin"),
+            "{error}"
         );
     }
 

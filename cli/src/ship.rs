@@ -16,6 +16,17 @@ pub fn run(targets: &[String], out_dir: &Path, linker: Option<&str>) -> Result<V
     let mut failures = Vec::new();
     for target in &targets {
         let path = out_dir.join(format!("libw2e_runtime-{}.a", target.triple));
+        if !target.slices.is_empty() {
+            // Its executables link with its slices' archives; `all` covers those.
+            if !targets.iter().any(|t| target.slices.contains(&t.triple)) {
+                failures.push(anyhow::anyhow!(
+                    "{} has no runtime archive of its own; ask for {}",
+                    target.triple,
+                    target.slices.join(" and ")
+                ));
+            }
+            continue;
+        }
         let result = (|| -> Result<()> {
             if target.is_host() && linker.is_none() {
                 return std::fs::write(&path, wasm2exe_runtime::HOST_ARCHIVE)

@@ -59,12 +59,43 @@ fn run_cell(target: &Target, exe: &Path) -> Result<(), String> {
 }
 
 /// A Mach-O executable of the right CPU, entered through LC_MAIN; arm64 ones must carry the
-/// ad-hoc signature (LC_CODE_SIGNATURE) without which macOS kills them.
+/// ad-hoc signature (LC_CODE_SIGNATURE) without which macOS kills them. A universal cell's
+/// fat file must hold exactly its slices, each passing the same check.
 fn check_macho(target: &Target, exe: &Path) -> Result<(), String> {
+    let data = std::fs::read(exe).map_err(|e| e.to_string())?;
+    if target.slices.is_empty() {
+        return check_thin_macho(&data, target.triple.starts_with("aarch64"));
+    }
+    let fat = object::read::macho::MachOFatFile32::parse(&*data)
+        .map_err(|e| format!("not a fat Mach-O: {e}"))?;
+    let mut cpus = Vec::new();
+    for arch in fat.arches() {
+        use object::read::macho::FatArch;
+        let slice = arch.data(&*data).map_err(|e| e.to_string())?;
+        let arm64 = arch.cputype() == object::macho::CPU_TYPE_ARM64;
+        check_thin_macho(slice, arm64)
+            .map_err(|why| format!("slice {:#x}: {why}", arch.cputype()))?;
+        if arch.align() < 12 || arch.offset() % (1 << arch.align()) != 0 {
+            return Err(format!("slice {:#x} is not page-aligned", arch.cputype()));
+        }
+        cpus.push(arch.cputype());
+    }
+    cpus.sort();
+    if cpus
+        != [
+            object::macho::CPU_TYPE_X86_64,
+            object::macho::CPU_TYPE_ARM64,
+        ]
+    {
+        return Err(format!("slices {cpus:#x?}, expected x86_64 and arm64"));
+    }
+    Ok(())
+}
+
+fn check_thin_macho(data: &[u8], arm64: bool) -> Result<(), String> {
     use object::macho::{self, MachHeader64};
     use object::read::macho::MachHeader;
-    let data = std::fs::read(exe).map_err(|e| e.to_string())?;
-    let header = MachHeader64::<object::Endianness>::parse(&*data, 0)
+    let header = MachHeader64::<object::Endianness>::parse(data, 0)
         .map_err(|e| format!("not a 64-bit Mach-O: {e}"))?;
     let endian = header.endian().map_err(|e| e.to_string())?;
     if header.filetype(endian) != macho::MH_EXECUTE {
@@ -73,7 +104,6 @@ fn check_macho(target: &Target, exe: &Path) -> Result<(), String> {
             header.filetype(endian)
         ));
     }
-    let arm64 = target.triple.starts_with("aarch64");
     let cpu = if arm64 {
         macho::CPU_TYPE_ARM64
     } else {
@@ -84,7 +114,7 @@ fn check_macho(target: &Target, exe: &Path) -> Result<(), String> {
     }
     let (mut has_main, mut has_signature) = (false, false);
     let mut commands = header
-        .load_commands(endian, &*data, 0)
+        .load_commands(endian, data, 0)
         .map_err(|e| e.to_string())?;
     while let Some(command) = commands.next().map_err(|e| e.to_string())? {
         match command.cmd() {
@@ -130,6 +160,8 @@ fn hello_builds_for_every_cell_and_runs_or_checks_there() {
         out_dir.to_str().unwrap(),
         "--message-format",
         "json",
+        "--env",
+        "KEY=secret-value",
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -165,6 +197,9 @@ fn hello_builds_for_every_cell_and_runs_or_checks_there() {
         if let Err(why) = run_cell(target, &exe) {
             failures.push(format!("{}: built, but {why}", target.triple));
         }
+        if let Err(why) = check_manifest(target, &exe) {
+            failures.push(format!("{}: built, but its manifest: {why}", target.triple));
+        }
     }
     assert_eq!(out.status.success(), failures.is_empty(), "{stderr}");
     assert!(
@@ -172,6 +207,39 @@ fn hello_builds_for_every_cell_and_runs_or_checks_there() {
         "cells that fail:\n  {}",
         failures.join("\n  ")
     );
+}
+
+/// `wasm2exe inspect --json` shows the manifest of `exe`: its target (each slice's, for a
+/// universal file) and the environment keys without their values.
+fn check_manifest(target: &Target, exe: &Path) -> Result<(), String> {
+    let out = wasm2exe(&["inspect", "--json", exe.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || stdout.contains("secret-value") {
+        return Err(format!("{out:?}"));
+    }
+    let json: serde_json::Value = serde_json::from_str(&stdout).map_err(|e| e.to_string())?;
+    let manifests = match json["slices"].as_array() {
+        Some(slices) => slices.clone(),
+        None => vec![json],
+    };
+    let targets: Vec<&str> = manifests
+        .iter()
+        .filter_map(|m| m["target"].as_str())
+        .collect();
+    let expected: Vec<&str> = if target.slices.is_empty() {
+        vec![&target.triple]
+    } else {
+        target.slices.iter().map(String::as_str).collect()
+    };
+    if targets != expected {
+        return Err(format!("targets {targets:?}, expected {expected:?}"));
+    }
+    for m in &manifests {
+        if m["grants"]["env_keys"] != serde_json::json!(["KEY"]) || m["backend"] != "cranelift" {
+            return Err(format!("{m}"));
+        }
+    }
+    Ok(())
 }
 
 /// A Linux cell, linked with a runtime archive from `wasm2exe runtime`, runs.

@@ -187,7 +187,12 @@ pub struct ParsedModule<'a> {
     env: module_env::ModuleEnv<'a>,
     tables: static_tables::StaticTables,
     code: Mutex<HashMap<String, SharedCode>>,
+    /// Called after each function is compiled (`on_function_compiled`).
+    progress: Option<ProgressCallback>,
 }
+
+/// A callback `compile` calls after each function it compiles, from any thread.
+pub type ProgressCallback = Arc<dyn Fn() + Send + Sync>;
 
 type SharedCode = Arc<OnceLock<Result<cranelift::FunctionCode, CompileError>>>;
 
@@ -199,11 +204,58 @@ impl<'a> ParsedModule<'a> {
             tables: static_tables::StaticTables::new(&env),
             env,
             code: Mutex::new(HashMap::new()),
+            progress: None,
         })
     }
 
-    /// The object for `options.triple`.
-    pub fn compile(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
+    /// Calls `callback` after each function `compile` compiles (for a progress display; the
+    /// functions of one machine code are `defined_functions`, and machine code shared by
+    /// several targets is compiled once).
+    pub fn on_function_compiled(&mut self, callback: ProgressCallback) {
+        self.progress = Some(callback);
+    }
+
+    /// How many functions the module defines (imports excluded).
+    pub fn defined_functions(&self) -> usize {
+        self.env.bodies.len()
+    }
+
+    /// What decides the machine code `compile(options)` generates (architecture, settings,
+    /// CPU level): targets with equal keys share it, and a cache of `machine_code` bytes can
+    /// be keyed by it.
+    pub fn code_key(&self, options: &CompileOptions) -> Result<String, CompileError> {
+        let isa = cranelift::target_isa(&options.triple, options.cpu)?;
+        Ok(cranelift::code_key(&*isa))
+    }
+
+    /// The machine code of every function for `options`' code key, as bytes that
+    /// `load_machine_code` accepts; compiled first if no target has needed it yet.
+    pub fn machine_code(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
+        let (_, slot) = self.slot(options)?;
+        let code = slot.get_or_init(|| self.compile_functions(options));
+        code.as_ref()
+            .map(cranelift::encode_code)
+            .map_err(Clone::clone)
+    }
+
+    /// Uses `bytes` (from `machine_code` of this module with the same code key) as the
+    /// machine code for `options`' code key, so `compile` only writes objects. Malformed
+    /// bytes are an error and change nothing; so does a key whose code already exists.
+    pub fn load_machine_code(
+        &self,
+        options: &CompileOptions,
+        bytes: &[u8],
+    ) -> Result<(), CompileError> {
+        let code = cranelift::decode_code(bytes, self.env.bodies.len())?;
+        let (_, slot) = self.slot(options)?;
+        let _ = slot.set(Ok(code));
+        Ok(())
+    }
+
+    fn slot(
+        &self,
+        options: &CompileOptions,
+    ) -> Result<(cranelift_codegen::isa::OwnedTargetIsa, SharedCode), CompileError> {
         let isa = cranelift::target_isa(&options.triple, options.cpu)?;
         let slot = self
             .code
@@ -212,8 +264,27 @@ impl<'a> ParsedModule<'a> {
             .entry(cranelift::code_key(&*isa))
             .or_default()
             .clone();
+        Ok((isa, slot))
+    }
+
+    fn compile_functions(
+        &self,
+        options: &CompileOptions,
+    ) -> Result<cranelift::FunctionCode, CompileError> {
+        let isa = cranelift::target_isa(&options.triple, options.cpu)?;
+        let progress = || {
+            if let Some(callback) = &self.progress {
+                callback();
+            }
+        };
+        cranelift::compile_functions(&self.env, &self.tables, &*isa, &progress)
+    }
+
+    /// The object for `options.triple`.
+    pub fn compile(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
+        let (isa, slot) = self.slot(options)?;
         let code = slot
-            .get_or_init(|| cranelift::compile_functions(&self.env, &self.tables, &*isa))
+            .get_or_init(|| self.compile_functions(options))
             .as_ref()
             .map_err(Clone::clone)?;
         cranelift::write_object(&self.env, &self.tables, options, &isa, code)

@@ -38,6 +38,9 @@ pub struct Target {
     pub run_args: Vec<String>,
     /// Why the cell cannot be built, if it cannot.
     pub unavailable: Option<String>,
+    /// A universal cell: the cells whose executables it joins into one fat Mach-O.
+    #[serde(default)]
+    pub slices: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +107,7 @@ pub fn host() -> Target {
         run: "native".into(),
         run_args: Vec::new(),
         unavailable: None,
+        slices: Vec::new(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! (`translate`) and compile the functions in parallel, add the boundary stubs and the
 //! descriptor, write the object with cranelift-object.
 
+mod code_bytes;
 mod descriptor;
 mod inline;
 mod isa;
@@ -9,6 +10,7 @@ mod stubs;
 pub mod translate;
 mod traps;
 
+pub use code_bytes::{decode as decode_code, encode as encode_code};
 pub use isa::{cpu_features, target_isa};
 
 use crate::abi::PtrWidth;
@@ -79,11 +81,13 @@ pub fn builtin_call_conv(isa: &dyn TargetIsa) -> CallConv {
     }
 }
 
-/// Translates and compiles every defined function of `env` for `isa`, in parallel.
+/// Translates and compiles every defined function of `env` for `isa`, in parallel, calling
+/// `compiled` after each function.
 pub fn compile_functions(
     env: &ModuleEnv<'_>,
     static_tables: &StaticTables,
     isa: &dyn TargetIsa,
+    compiled: &(dyn Fn() + Sync),
 ) -> Result<FunctionCode, CompileError> {
     let layout = VmctxLayout::new(env, PtrWidth::P64);
     let symbols = SymbolIds::new(env);
@@ -125,9 +129,12 @@ pub fn compile_functions(
                 function: env.func_display_name(func_index),
                 message: format!("inlining: {e:?}"),
             })?;
-            compile_context(isa, ctx, FuncId::from_u32(symbols.func(func_index)), || {
-                env.func_display_name(func_index)
-            })
+            let code =
+                compile_context(isa, ctx, FuncId::from_u32(symbols.func(func_index)), || {
+                    env.func_display_name(func_index)
+                });
+            compiled();
+            code
         })
         .collect::<Result<_, _>>()?;
     Ok(FunctionCode { functions })
