@@ -12,6 +12,7 @@ mod input;
 mod inspect;
 mod link;
 mod list;
+mod llvm;
 mod manifest;
 mod pipeline;
 mod policy;
@@ -176,6 +177,12 @@ struct Args {
     /// above their stack (8 MiB, 16 MiB) at start-up.
     #[arg(long, value_name = "SIZE")]
     stack_size: Option<String>,
+
+    /// The code generator. cranelift builds fast, and its code runs at wasmtime's speed.
+    /// llvm optimizes like a C compiler (through zig's LLVM): a slower build, faster code
+    /// (it needs zig for every target, this machine's too).
+    #[arg(long, value_enum, default_value_t = pipeline::Backend::Cranelift)]
+    backend: pipeline::Backend,
 
     /// Link this runtime archive (from `wasm2exe runtime`) instead of the built-in one.
     #[arg(long, value_name = "PATH")]
@@ -352,6 +359,12 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
             "--runtime names one archive, for one target; build one --target at a time with it"
         );
     }
+    if args.backend == pipeline::Backend::Llvm && args.emit == Emit::Obj {
+        anyhow::bail!(
+            "--emit obj makes one object, and --backend llvm makes several; build the \
+             executable, or use --backend cranelift for --emit obj"
+        );
+    }
     let summary = wasm2exe_compiler::summarize(wasm)
         .with_context(|| format!("cannot compile {}", input.display()))?;
     policy::check_entry(&summary, args.entry.as_deref())?;
@@ -394,6 +407,7 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
         capabilities,
         bundles,
         emit_object: args.emit == Emit::Obj,
+        generator: args.backend,
         naming: select::Naming::new(
             input,
             args.output.as_deref(),
@@ -408,7 +422,7 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
         } else {
             cache::CodeCache::user().ok()
         },
-        backend: pipeline::DEFAULT_BACKEND,
+        backend: args.backend.name(),
         stub_policy: args.stub_imports.map_or("none", StubPolicy::name),
         manifest,
         embedded,
@@ -438,7 +452,7 @@ fn manifest_of(
         module_sha256: pipeline::hex(&sha2::Sha256::digest(wasm)),
         module_size: wasm.len() as u64,
         target: String::new(),
-        backend: pipeline::DEFAULT_BACKEND.into(),
+        backend: args.backend.name().into(),
         cpu: args.cpu.name().into(),
         grants: manifest::Grants {
             dirs: capabilities.dirs.clone(),

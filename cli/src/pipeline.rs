@@ -29,8 +29,24 @@ use target_lexicon::Triple;
 use wasm2exe_compiler::{CompileOptions, ParsedModule};
 use wasm2exe_targets::{Target, Zig, matrix, runtime};
 
-/// The code generator (`--backend` will choose it; part of the cache key and the manifest).
-pub const DEFAULT_BACKEND: &str = "cranelift";
+/// The code generator (`--backend`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Cranelift: fast builds, wasmtime's code.
+    Cranelift,
+    /// LLVM through zig: slower builds, faster code.
+    Llvm,
+}
+
+impl Backend {
+    /// The name the cache key and the manifest record.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Cranelift => "cranelift",
+            Backend::Llvm => "llvm",
+        }
+    }
+}
 
 /// What every cell's build shares.
 pub struct Job<'a> {
@@ -50,8 +66,10 @@ pub struct Job<'a> {
     pub input: String,
     /// The compile cache; `None` with `--no-cache`.
     pub cache: Option<CodeCache>,
-    /// `DEFAULT_BACKEND` or another backend's name.
+    /// The backend's name (`generator.name()`), for the cache key and the manifest.
     pub backend: &'static str,
+    /// The code generator (`--backend`).
+    pub generator: Backend,
     /// `--stub-imports` as the cache key spells it: none, trap or zero.
     pub stub_policy: &'static str,
     /// The manifest of every executable; each cell fills in its target.
@@ -324,12 +342,29 @@ fn build_one(
         .map_err(|e| anyhow::anyhow!("targets.toml: {}: {e}", target.triple))?;
     let mut options = job.options.clone();
     options.triple = triple.clone();
-    let cache = use_cache(job, module, &options, slots)?;
-    let object = module
-        .compile(&options)
-        .with_context(|| format!("cannot compile {}", job.input))?;
     if job.emit_object {
+        let _ = use_cache(job, module, &options, slots)?;
+        let object = module
+            .compile(&options)
+            .with_context(|| format!("cannot compile {}", job.input))?;
         write_output(output, &object)?;
+        let bytes =
+            std::fs::read(output).with_context(|| format!("cannot read {}", output.display()))?;
+        return Ok(Built {
+            path: output.to_path_buf(),
+            size: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(&bytes)),
+            seconds: start.elapsed().as_secs_f64(),
+            cache: "off",
+        });
+    }
+    // The code cache holds Cranelift code; the LLVM backend compiles every time.
+    let cache = match job.generator {
+        Backend::Cranelift => use_cache(job, module, &options, slots)?,
+        Backend::Llvm => "off",
+    };
+    if job.emit_object {
+        unreachable!("handled above");
     } else {
         if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -343,17 +378,28 @@ fn build_one(
         };
         let manifest = crate::manifest::object(&triple, &manifest, job.embedded.as_deref())?;
         let use_host_cc = target.is_host() && job.linker.is_none();
+        // Looked for once, by whichever cell asks first.
+        let find_zig = || match zig
+            .get_or_init(|| Zig::find(job.linker.as_deref()).map_err(|e| format!("{e:#}")))
+        {
+            Ok(found) => Ok(found.as_ref()),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        };
+        let objects = match job.generator {
+            Backend::Cranelift => vec![
+                module
+                    .compile(&options)
+                    .with_context(|| format!("cannot compile {}", job.input))?,
+            ],
+            Backend::Llvm => {
+                let zig = find_zig()?.ok_or_else(wasm2exe_targets::llvm::zig_missing)?;
+                crate::llvm::objects(module, &options, target, zig, &job.input)?
+            }
+        };
         let zig = if use_host_cc {
             None
         } else {
-            // Looked for once, by whichever cell asks first.
-            let found =
-                zig.get_or_init(|| Zig::find(job.linker.as_deref()).map_err(|e| format!("{e:#}")));
-            match found {
-                Ok(Some(zig)) => Some(zig),
-                Ok(None) => return Err(Zig::missing(&target.triple)),
-                Err(e) => anyhow::bail!("{e}"),
-            }
+            Some(find_zig()?.ok_or_else(|| Zig::missing(&target.triple))?)
         };
         let host_archive;
         let archive: &Path = match (&job.runtime, zig) {
@@ -376,7 +422,11 @@ fn build_one(
         let linked = link::link(
             &linker,
             target,
-            &[&object, &capabilities, &bundle, &manifest],
+            &objects
+                .iter()
+                .chain([&capabilities, &bundle, &manifest])
+                .map(Vec::as_slice)
+                .collect::<Vec<_>>(),
             archive,
             output,
         );

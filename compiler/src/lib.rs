@@ -12,9 +12,11 @@ pub mod abi;
 mod cranelift;
 pub mod descriptor;
 mod layout;
+mod llvm;
 pub mod module_env;
 mod static_tables;
 
+pub use llvm::{CodeUnit, LlvmModule, merge_units as merge_llvm_units};
 pub use target_lexicon::Triple;
 pub use wasmparser::ValType;
 
@@ -314,6 +316,17 @@ impl<'a> ParsedModule<'a> {
             .as_ref()
             .map_err(Clone::clone)?;
         cranelift::write_object(&self.env, &self.tables, options, &isa, code)
+    }
+
+    /// The module as LLVM IR code units for `options.triple` (the LLVM backend); the
+    /// descriptor unit follows once the units are compiled (`LlvmModule::descriptor_unit`).
+    pub fn llvm<'s>(&'s self, options: &'s CompileOptions) -> Result<LlvmModule<'s>, CompileError> {
+        llvm::translate(&self.env, options)
+    }
+
+    /// How many functions the module has, imports included.
+    pub fn num_functions(&self) -> usize {
+        self.env.func_types.len()
     }
 
     /// How many distinct machine codes `compile` has generated so far (one per architecture

@@ -83,19 +83,16 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> anyhow::Result<Args> {
 }
 
 fn differential(args: Args) -> anyhow::Result<usize> {
-    for backend in &args.backends {
-        if let Some(why) = backend.unavailable() {
-            bail!("--backend {}: {why}", backend.name());
-        }
-    }
     let dir = tempfile::Builder::new().prefix("w2e-fuzz").tempdir()?;
-    let tc = native::toolchain(dir.path())?;
     println!(
         "fuzz: seed {}, {} modules per executable",
         args.seed, args.batch
     );
     let mut differences_total = 0;
     for &backend in &args.backends {
+        let tc_dir = dir.path().join(backend.name());
+        std::fs::create_dir_all(&tc_dir)?;
+        let tc = native::toolchain(&tc_dir, backend)?;
         let mut totals = Totals::default();
         let start = Instant::now();
         let mut first = args.seed;

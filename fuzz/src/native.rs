@@ -5,7 +5,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::bail;
 use spectest::run::{Toolchain, run_script};
 use spectest::script::{Expect, InstanceExpect, Script, Step as ScriptStep, StepKind};
 
@@ -28,24 +27,24 @@ impl Backend {
         }
     }
 
-    /// Why this build cannot fuzz the backend, if it cannot.
-    pub fn unavailable(self) -> Option<&'static str> {
+    /// The spectest harness's name for this backend.
+    fn harness(self) -> spectest::run::Backend {
         match self {
-            Backend::Cranelift => None,
-            Backend::Llvm => Some(
-                "the LLVM backend is not in this build yet (issue #10, branch llvm); use --backend cranelift",
-            ),
+            Backend::Cranelift => spectest::run::Backend::Cranelift,
+            Backend::Llvm => spectest::run::Backend::Llvm,
         }
     }
 }
 
-/// The host toolchain (driver object, runtime archive) in `dir`, built once per run.
-pub fn toolchain(dir: &Path) -> anyhow::Result<Toolchain> {
+/// The host toolchain (driver object, runtime archive, and for LLVM the zig that compiles
+/// its IR) in `dir`, built once per run and backend.
+pub fn toolchain(dir: &Path, backend: Backend) -> anyhow::Result<Toolchain> {
     Toolchain::new(
         dir,
         Duration::from_secs(60),
         &wasm2exe_targets::matrix::host(),
         None,
+        backend.harness(),
     )
 }
 
@@ -56,9 +55,11 @@ pub fn run(
     cases: &[Case],
     work: &Path,
 ) -> anyhow::Result<Vec<ModuleRun>> {
-    if let Some(why) = backend.unavailable() {
-        bail!("--backend {}: {why}", backend.name());
-    }
+    debug_assert_eq!(
+        tc.backend,
+        backend.harness(),
+        "a toolchain of another backend"
+    );
     let script = script(cases);
     let (objects, outcomes) = run_script(tc, &script, work);
     let mut step_id = 0;

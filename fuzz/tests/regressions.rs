@@ -12,7 +12,7 @@ use fuzz::native::{self, Backend};
 fn fuzz_regressions_agree_with_wasmtime() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fuzz-regressions");
     let build = tempfile::tempdir().unwrap();
-    let tc = native::toolchain(build.path()).unwrap();
+    let tc = native::toolchain(build.path(), Backend::Cranelift).unwrap();
     let mut checked = 0;
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

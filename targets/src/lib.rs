@@ -6,6 +6,7 @@
 //! builds (and caches) the C runtime archive per target, and `runner` says how an executable
 //! of a cell runs on this machine (natively, under qemu or wine, or not at all).
 
+pub mod llvm;
 pub mod matrix;
 pub mod runner;
 pub mod runtime;

@@ -4,6 +4,7 @@
 
 pub mod known;
 pub mod legacy;
+pub mod llvm;
 pub mod run;
 pub mod script;
 pub mod values;

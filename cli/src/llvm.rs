@@ -1,0 +1,45 @@
+//! `--backend llvm`: the module becomes LLVM IR code units, which zig compiles in parallel;
+//! their functions' sizes, measured in the objects, go into the descriptor unit, compiled
+//! last. The objects then link like the Cranelift backend's one object.
+
+use anyhow::{Context, Result};
+use wasm2exe_compiler::{CompileOptions, ParsedModule};
+use wasm2exe_targets::{Target, Zig, llvm};
+
+/// The objects of `module` for `target`, in link order.
+pub fn objects(
+    module: &ParsedModule<'_>,
+    options: &CompileOptions,
+    target: &Target,
+    zig: &Zig,
+    input: &str,
+) -> Result<Vec<Vec<u8>>> {
+    let ir = module
+        .llvm(options)
+        .with_context(|| format!("cannot compile {input}"))?;
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let units: Vec<(String, String)> = ir
+        .units
+        .iter()
+        .enumerate()
+        .map(|(k, unit)| (format!("unit{k}"), unit.ir.clone()))
+        .collect();
+    let mut objects = llvm::compile_units(zig, target, &units, dir.path())?;
+    let num_funcs = module.num_functions();
+    let mut sizes = vec![0u32; num_funcs];
+    for (unit, object) in ir.units.iter().zip(&objects) {
+        for (index, size) in llvm::code_sizes(object, &unit.code_symbols)? {
+            sizes[index as usize] = size;
+        }
+    }
+    let descriptor = ir
+        .descriptor_unit(&sizes)
+        .with_context(|| format!("cannot compile {input}"))?;
+    objects.extend(llvm::compile_units(
+        zig,
+        target,
+        &[("descriptor".into(), descriptor)],
+        dir.path(),
+    )?);
+    Ok(objects)
+}

@@ -1,0 +1,147 @@
+//! Calls: direct calls to the module's own functions, calls through the vmctx's funcrefs for
+//! imports, `call_indirect` with its bounds, null and signature checks (the same trap kinds
+//! as the Cranelift backend), and the `return_call` forms as `musttail` calls in the
+//! `tailcc` convention, which LLVM guarantees never grow the stack. Where a target cannot
+//! guarantee them (riscv: no `tailcc`), `return_call` is refused at compile time.
+
+use super::func::{FuncTranslator, TranslateResult, Val};
+use super::ir;
+use crate::abi::structs;
+use crate::abi::{TrapKind, type_id};
+use wasmparser::{FuncType, Operator};
+
+/// Whether a call returns normally or replaces the caller's frame.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CallKind {
+    Normal,
+    Tail,
+}
+
+impl FuncTranslator<'_> {
+    /// Emits a call of `callee` (`@symbol` or a code pointer) of type `ty`.
+    fn emit_call(
+        &mut self,
+        callee: &str,
+        ty: &FuncType,
+        vmctx: &str,
+        args: Vec<Val>,
+        kind: CallKind,
+    ) {
+        self.has_calls = true;
+        let ret = ir::ret_ty(ty.results());
+        let mut list = vec![format!("ptr {vmctx}")];
+        list.extend(args.iter().map(|a| format!("{} {}", ir::ty(a.ty), a.repr)));
+        let cc = self.target.wasm_cc;
+        let args = list.join(", ");
+        if kind == CallKind::Tail {
+            let call = format!("call {cc} {ret} {callee}({args})");
+            if ty.results().is_empty() {
+                self.emit(format!("musttail {call}"));
+                self.emit("ret void");
+            } else {
+                let v = self.inst(format!("musttail {call}"));
+                self.emit(format!("ret {ret} {v}"));
+            }
+            self.reachable = false;
+            return;
+        }
+        // `notail`: LLVM must not turn a wasm call in tail position into a jump, which would
+        // make unbounded recursion loop forever instead of exhausting the stack (and drop the
+        // caller's frame from backtraces).
+        let call = format!("notail call {cc} {ret} {callee}({args})");
+        match ty.results() {
+            [] => self.emit(call),
+            [one] => {
+                let v = self.inst(call);
+                self.push(v, *one);
+            }
+            many => {
+                let agg = self.inst(call);
+                for (i, &t) in many.iter().enumerate() {
+                    let v = self.inst(format!("extractvalue {ret} {agg}, {i}"));
+                    self.push(v, t);
+                }
+            }
+        }
+    }
+
+    fn call_function(&mut self, func_index: u32, kind: CallKind) {
+        let ty = self.m.env.func_type(func_index).clone();
+        let args = self.popn(ty.params().len());
+        if func_index < self.m.env.num_imported_funcs {
+            let func_ref = self.func_ref(func_index);
+            let (code, vmctx) = self.code_and_vmctx(&func_ref);
+            self.emit_call(&code, &ty, &vmctx, args, kind);
+        } else {
+            let callee = format!("@{}", self.m.func_symbol(func_index));
+            self.emit_call(&callee, &ty, "%vmctx", args, kind);
+        }
+    }
+
+    /// The code pointer and vmctx of a `w2e_funcref *` (immutable once made).
+    fn code_and_vmctx(&mut self, func_ref: &str) -> (String, String) {
+        debug_assert_eq!(self.target.offset(&structs::FUNCREF, "code"), 0);
+        let code = self.inst(format!("load ptr, ptr {func_ref}, !invariant.load !1"));
+        let vmctx_offset = self.target.offset(&structs::FUNCREF, "vmctx");
+        let vmctx_at = self.inst(format!(
+            "getelementptr i8, ptr {func_ref}, i64 {vmctx_offset}"
+        ));
+        let vmctx = self.inst(format!("load ptr, ptr {vmctx_at}, !invariant.load !1"));
+        (code, vmctx)
+    }
+
+    fn call_indirect(&mut self, type_index: u32, table_index: u32, kind: CallKind) {
+        let index = self.pop();
+        let ty = self.m.env.types[type_index as usize].clone();
+        let args = self.popn(ty.params().len());
+        let table = self.table_ptr(table_index);
+        let slot = self.table_slot(&table, &index.repr, TrapKind::UndefinedElement);
+        let func_ref = self.inst(format!("load ptr, ptr {slot}"));
+        let null = self.inst(format!("icmp eq ptr {func_ref}, null"));
+        self.trap_if(&null, TrapKind::UninitializedElement);
+        let id_offset = self.target.offset(&structs::FUNCREF, "type_id");
+        let id_at = self.inst(format!("getelementptr i8, ptr {func_ref}, i64 {id_offset}"));
+        let id = self.inst(format!("load i64, ptr {id_at}, !invariant.load !1"));
+        let expected = type_id(&ty) as i64;
+        let mismatch = self.inst(format!("icmp ne i64 {id}, {expected}"));
+        self.trap_if(&mismatch, TrapKind::IndirectCallType);
+        let (code, vmctx) = self.code_and_vmctx(&func_ref);
+        self.emit_call(&code, &ty, &vmctx, args, kind);
+    }
+
+    fn require_tail_calls(&self, op: &Operator<'_>) -> TranslateResult<()> {
+        if self.target.tail_calls {
+            return Ok(());
+        }
+        Err(format!(
+            "{} on this target: LLVM cannot guarantee tail calls there (use --backend cranelift)",
+            super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
+        ))
+    }
+
+    /// Call operators; false when `op` is not one.
+    pub fn translate_call_op(&mut self, op: &Operator<'_>) -> TranslateResult<bool> {
+        match op {
+            Operator::Call { function_index } => {
+                self.call_function(*function_index, CallKind::Normal)
+            }
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(*type_index, *table_index, CallKind::Normal),
+            Operator::ReturnCall { function_index } => {
+                self.require_tail_calls(op)?;
+                self.call_function(*function_index, CallKind::Tail)
+            }
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                self.require_tail_calls(op)?;
+                self.call_indirect(*type_index, *table_index, CallKind::Tail)
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

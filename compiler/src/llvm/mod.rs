@@ -1,0 +1,260 @@
+//! The LLVM backend: a validated module becomes textual LLVM IR (`.ll`, for the LLVM inside
+//! zig 0.17.1), which the CLI compiles with `zig cc` and links with the same runtime archive
+//! as the Cranelift backend's objects.
+//!
+//! The module is split into *code units*: contiguous ranges of defined functions, balanced by
+//! body size, each a self-contained LLVM module the CLI compiles in parallel. The split
+//! depends only on the module, so the output is byte-reproducible whatever the thread timing.
+//! Code unit 0 also holds the host adapters of imported functions.
+//!
+//! Code ranges: LLVM cannot say how large a function is, and the runtime needs every wasm
+//! function's code range (fault classification, backtraces). Each code unit therefore defines
+//! its functions in index order followed by an end marker (`{prefix}end{k}`), compiled without
+//! function sections, so the functions are laid out in that order in the object's one text
+//! section; a function's size is the distance to the next symbol of the list. The CLI measures
+//! those distances in the compiled objects (`code_symbols` names them), and only then asks
+//! for the *descriptor unit* (`descriptor_unit`), which holds the module descriptor, the
+//! trampolines and any data the code refers to.
+
+mod atomics;
+mod calls;
+mod descriptor;
+mod func;
+mod intrinsics;
+pub mod ir;
+mod memory;
+mod merge;
+mod numeric;
+mod simd;
+mod simd_ops;
+mod stubs;
+mod tables;
+
+use crate::layout::VmctxLayout;
+use crate::module_env::ModuleEnv;
+use crate::{CompileError, CompileOptions};
+use intrinsics::Intrinsics;
+use ir::Target;
+pub use merge::merge_units;
+use rayon::prelude::*;
+use std::fmt::Write;
+
+/// Body bytes per code unit, roughly: big enough that zig's start-up cost is small, small
+/// enough that both cores work on mid-sized modules and a huge one stays in bounded memory.
+const UNIT_BODY_BYTES: usize = 256 * 1024;
+
+/// Module-wide facts every function translation shares.
+pub struct ModuleCtx<'a> {
+    pub env: &'a ModuleEnv<'a>,
+    pub layout: VmctxLayout,
+    pub prefix: &'a str,
+}
+
+impl ModuleCtx<'_> {
+    /// The symbol of function `index` (an import's is its host adapter or stub).
+    pub fn func_symbol(&self, index: u32) -> String {
+        if index < self.env.num_imported_funcs {
+            format!("{}import{index}", self.prefix)
+        } else {
+            format!("{}f{index}", self.prefix)
+        }
+    }
+}
+
+/// One code unit: its IR, and the symbols whose addresses give its functions' sizes.
+#[derive(Clone, Debug)]
+pub struct CodeUnit {
+    pub ir: String,
+    /// (function index, symbol) in layout order, then (`u32::MAX`, the end marker).
+    pub code_symbols: Vec<(u32, String)>,
+}
+
+/// A module translated to LLVM IR code units, waiting for its functions' sizes.
+pub struct LlvmModule<'a> {
+    ctx: ModuleCtx<'a>,
+    target: Target,
+    options: CompileOptions,
+    pub units: Vec<CodeUnit>,
+}
+
+/// Translates every function of `env` into code units for `options.triple`.
+pub fn translate<'a>(
+    env: &'a ModuleEnv<'a>,
+    options: &'a CompileOptions,
+) -> Result<LlvmModule<'a>, CompileError> {
+    let target = Target::new(&options.triple).map_err(|reason| CompileError::Target {
+        triple: options.triple.to_string(),
+        reason,
+    })?;
+    let ctx = ModuleCtx {
+        env,
+        layout: VmctxLayout::new(env, target.width),
+        prefix: &options.symbol_prefix,
+    };
+    let ranges = split(env);
+    let units = ranges
+        .par_iter()
+        .enumerate()
+        .map(|(k, range)| code_unit(&ctx, &target, options, k, range.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(LlvmModule {
+        ctx,
+        target,
+        options: options.clone(),
+        units,
+    })
+}
+
+/// Contiguous ranges of defined-function positions, balanced by body size.
+fn split(env: &ModuleEnv<'_>) -> Vec<std::ops::Range<usize>> {
+    let sizes: Vec<usize> = env
+        .bodies
+        .iter()
+        .map(|b| (b.range().end - b.range().start) as usize)
+        .collect();
+    let total: usize = sizes.iter().sum();
+    let count = total.div_ceil(UNIT_BODY_BYTES).clamp(1, sizes.len().max(1));
+    let per_unit = total.div_ceil(count).max(1);
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut acc = 0;
+    for (i, size) in sizes.iter().enumerate() {
+        acc += size;
+        if acc >= per_unit && ranges.len() + 1 < count {
+            ranges.push(start..i + 1);
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    ranges.push(start..sizes.len());
+    ranges
+}
+
+fn code_unit(
+    ctx: &ModuleCtx<'_>,
+    target: &Target,
+    options: &CompileOptions,
+    k: usize,
+    range: std::ops::Range<usize>,
+) -> Result<CodeUnit, CompileError> {
+    let env = ctx.env;
+    let mut intrinsics = Intrinsics::default();
+    let mut body = String::new();
+    let mut code_symbols = Vec::new();
+    let mut defined = std::collections::BTreeSet::new();
+    if k == 0 {
+        for index in 0..env.num_imported_funcs {
+            let stub = options.stubbed_imports.get(&index).copied();
+            body.push_str(&stubs::import_function(ctx, target, index, stub));
+            code_symbols.push((index, ctx.func_symbol(index)));
+            defined.insert(index);
+        }
+    }
+    for defined_index in range {
+        let index = env.num_imported_funcs + defined_index as u32;
+        let text = func::translate_function(
+            ctx,
+            target,
+            index,
+            &env.bodies[defined_index],
+            &mut intrinsics,
+        )
+        .map_err(|e| {
+            CompileError::Unsupported(format!("{e} in {}", env.func_display_name(index)))
+        })?;
+        body.push_str(&text);
+        code_symbols.push((index, ctx.func_symbol(index)));
+        defined.insert(index);
+    }
+    let end = format!("{}end{k}", ctx.prefix);
+    let _ = writeln!(
+        body,
+        "define hidden void @{end}() naked {} {{\n  unreachable\n}}",
+        ir::FUNC_ATTRS
+    );
+    code_symbols.push((u32::MAX, end));
+
+    let mut ir = header(target, &format!("{}unit{k}", ctx.prefix));
+    // Every other wasm function this unit may call.
+    for (index, &type_index) in env.func_types.iter().enumerate() {
+        if !defined.contains(&(index as u32)) {
+            let ty = &env.types[type_index as usize];
+            ir.push_str(&target.declare_wasm(&ctx.func_symbol(index as u32), ty));
+        }
+    }
+    ir.push_str(&builtin_declarations(target));
+    ir.push_str(&intrinsics.declarations());
+    ir.push('\n');
+    ir.push_str(&body);
+    ir.push_str(METADATA);
+    Ok(CodeUnit { ir, code_symbols })
+}
+
+impl LlvmModule<'_> {
+    /// The unit holding the module descriptor and the trampolines, once the code units are
+    /// compiled: `code_sizes[i]` is function `i`'s size in bytes (0: unknown).
+    pub fn descriptor_unit(&self, code_sizes: &[u32]) -> Result<String, CompileError> {
+        let ctx = &self.ctx;
+        let target = &self.target;
+        let mut ir = header(target, &format!("{}descriptor", ctx.prefix));
+        for (index, &type_index) in ctx.env.func_types.iter().enumerate() {
+            let ty = &ctx.env.types[type_index as usize];
+            ir.push_str(&target.declare_wasm(&ctx.func_symbol(index as u32), ty));
+        }
+        for (index, ty) in ctx.env.types.iter().enumerate() {
+            ir.push_str(&stubs::trampoline(ctx, target, index as u32, ty));
+        }
+        ir.push_str(&descriptor::globals(
+            ctx,
+            target,
+            &self.options,
+            code_sizes,
+        )?);
+        Ok(ir)
+    }
+}
+
+fn header(target: &Target, name: &str) -> String {
+    let _ = target;
+    format!("; ModuleID = '{name}'\nsource_filename = \"{name}\"\n\n")
+}
+
+/// Declarations of the runtime's builtins (w2e_abi.h), with their C argument extensions.
+fn builtin_declarations(target: &Target) -> String {
+    use crate::abi::{Builtin, BuiltinParam};
+    let arg = |kind: BuiltinParam| match kind {
+        BuiltinParam::Vmctx | BuiltinParam::Ptr => "ptr".to_string(),
+        BuiltinParam::I32 => format!("i32 {}", target.c_u32_ext),
+        BuiltinParam::I64 => "i64".to_string(),
+    };
+    let mut text = String::new();
+    for builtin in Builtin::ALL {
+        let decl = builtin.decl();
+        // A return attribute precedes the type.
+        let ret = match decl.result.map(|r| r.kind) {
+            None => "void".to_string(),
+            Some(BuiltinParam::I32) => format!("{} i32", target.c_u32_ext),
+            Some(kind) => arg(kind),
+        };
+        let params: Vec<String> = decl.params.iter().map(|p| arg(p.kind)).collect();
+        let _ = writeln!(
+            text,
+            "declare {} {ret} @{}({}) nounwind{}",
+            target.builtin_cc,
+            decl.symbol,
+            params.join(", "),
+            if decl.noreturn { " noreturn cold" } else { "" }
+        );
+    }
+    text
+}
+
+/// Metadata every unit refers to: `!0` the weights of a branch to a trap (almost never
+/// taken), `!1` the empty node of `!invariant.load`, `!4` and `!6` the TBAA tags of linear
+/// memory and of globals: the two never overlap (linear memory is its own allocation), so
+/// a store to linear memory does not force LLVM to reload a global, nor the reverse; `#1`
+/// the attributes of a trap call.
+const METADATA: &str = "\nattributes #1 = { cold noreturn nounwind }\n\
+!0 = !{!\"branch_weights\", i32 1, i32 1048575}\n!1 = !{}\n\
+!2 = !{!\"wasm2exe\"}\n!3 = !{!\"linear memory\", !2, i64 0}\n!4 = !{!3, !3, i64 0}\n\
+!5 = !{!\"wasm global\", !2, i64 0}\n!6 = !{!5, !5, i64 0}\n";

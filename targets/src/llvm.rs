@@ -1,0 +1,139 @@
+//! Compiling the LLVM backend's IR with zig, and measuring where its functions landed.
+//!
+//! The compiler returns textual LLVM IR units; each is compiled here with
+//! `zig cc -c -O2 -g0 -fno-function-sections -target T -mcpu=CPU unit.ll`, units in
+//! parallel on every core. `-O2` reaches LLVM's optimizer and backend for `.ll` input in zig
+//! 0.17.1 (`-###` shows `-cc1 ... -O2`); the CPU is always the cell's baseline, never the
+//! build machine's (zig's default for the host). Without function sections, and without the
+//! `.text.unlikely` section LLVM gives functions it finds cold, each unit's functions stay in
+//! IR order in one text section, which `code_sizes` relies on (and checks). Objects
+//! depend only on the IR text and the flags (fixed names, no debug info), so the output is
+//! byte-reproducible whatever the thread timing.
+
+use crate::{Target, Zig};
+use anyhow::{Context, Result, bail};
+use object::{Object, ObjectSymbol};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The `-mcpu` of a cell's baseline: the oldest CPU its executables must run on.
+pub fn baseline_cpu(target: &Target) -> &'static str {
+    if target.zig_target.starts_with("x86_64") {
+        "x86_64_v2"
+    } else {
+        "baseline"
+    }
+}
+
+/// The one-line error when the LLVM backend needs zig and none was found.
+pub fn zig_missing() -> anyhow::Error {
+    anyhow::anyhow!(
+        "the LLVM backend (--backend llvm) compiles with zig, which was not found (neither `zig` \
+         on PATH nor `python3 -m ziglang`); install it with `pip install ziglang`, pass \
+         --linker PATH_TO_ZIG, or use --backend cranelift"
+    )
+}
+
+/// Compiles every IR unit into an object in `dir` (as `NAME.ll` / `NAME.o`), in parallel;
+/// returns the objects' bytes in `units`' order.
+pub fn compile_units(
+    zig: &Zig,
+    target: &Target,
+    units: &[(String, String)],
+    dir: &Path,
+) -> Result<Vec<Vec<u8>>> {
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(units.len().max(1));
+    let mut results: Vec<Option<Result<Vec<u8>>>> = (0..units.len()).map(|_| None).collect();
+    let done: Vec<Vec<(usize, Result<Vec<u8>>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((name, ir)) = units.get(i) else {
+                            break;
+                        };
+                        mine.push((i, compile_one(zig, target, name, ir, dir)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, result) in done.into_iter().flatten() {
+        results[i] = Some(result);
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| bail!("an LLVM compile thread died")))
+        .collect()
+}
+
+fn compile_one(zig: &Zig, target: &Target, name: &str, ir: &str, dir: &Path) -> Result<Vec<u8>> {
+    let source: PathBuf = dir.join(format!("{name}.ll"));
+    let object: PathBuf = dir.join(format!("{name}.o"));
+    std::fs::write(&source, ir).with_context(|| format!("cannot write {}", source.display()))?;
+    let output = zig
+        .cc(&target.zig_target)
+        .args([
+            "-c",
+            "-O2",
+            "-g0",
+            "-fno-function-sections",
+            "-Wno-override-module",
+        ])
+        // Functions LLVM finds cold would move to `.text.unlikely`, out of IR order.
+        .args(["-mllvm", "-profile-guided-section-prefix=false"])
+        .arg(format!("-mcpu={}", baseline_cpu(target)))
+        .arg(&source)
+        .arg("-o")
+        .arg(&object)
+        .output()
+        .with_context(|| format!("cannot run {}", zig.display()))?;
+    if !output.status.success() {
+        bail!(
+            "LLVM rejected the generated IR for {} (a bug in wasm2exe): {}",
+            target.triple,
+            crate::runtime::first_error(&output.stderr)
+        );
+    }
+    std::fs::read(&object).with_context(|| format!("cannot read {}", object.display()))
+}
+
+/// The sizes of a code unit's functions, measured in its object: `symbols` lists them in
+/// layout order, then the unit's end marker; each size is the distance to the next symbol.
+/// Returns (function index, size) pairs.
+pub fn code_sizes(object: &[u8], symbols: &[(u32, String)]) -> Result<Vec<(u32, u32)>> {
+    let file = object::File::parse(object).context("cannot parse a compiled LLVM unit")?;
+    let address = |name: &str| -> Result<(u64, Option<object::SectionIndex>)> {
+        file.symbols()
+            .find(|s| {
+                s.name()
+                    .is_ok_and(|n| n == name || n.strip_prefix('_') == Some(name))
+            })
+            .map(|s| (s.address(), s.section_index()))
+            .with_context(|| format!("the compiled LLVM unit lacks the symbol {name}"))
+    };
+    let mut sizes = Vec::new();
+    for pair in symbols.windows(2) {
+        let (start, section) = address(&pair[0].1)?;
+        let (end, end_section) = address(&pair[1].1)?;
+        if section != end_section || end < start {
+            bail!(
+                "LLVM did not lay out {} and {} in order in one section",
+                pair[0].1,
+                pair[1].1
+            );
+        }
+        sizes.push((pair[0].0, (end - start) as u32));
+    }
+    Ok(sizes)
+}
