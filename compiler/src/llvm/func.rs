@@ -552,7 +552,8 @@ impl<'a> FuncTranslator<'a> {
                 if !(self.translate_call_op(op)?
                     || self.translate_numeric(op)?
                     || self.translate_memory_op(op)?
-                    || self.translate_table_op(op)?)
+                    || self.translate_table_op(op)?
+                    || self.translate_simd(op)?)
                 {
                     return Err(unsupported(op));
                 }

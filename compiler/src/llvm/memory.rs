@@ -22,7 +22,7 @@ use ValType::{F32, F64, I32, I64};
 
 impl FuncTranslator<'_> {
     /// The address of an access of `bytes` bytes at `index` (an i32) plus `memarg.offset`.
-    fn address(&mut self, index: &str, memarg: &MemArg, bytes: u32) -> String {
+    pub(super) fn address(&mut self, index: &str, memarg: &MemArg, bytes: u32) -> String {
         let wide = self.inst(format!("zext i32 {index} to i64"));
         if !self.target.guard_pages {
             self.bounds_check(&wide, memarg.offset + u64::from(bytes));
@@ -51,12 +51,12 @@ impl FuncTranslator<'_> {
         self.load_invariant_ptr(self.target.vmctx_offset("memory"))
     }
 
-    fn alignment(memarg: &MemArg, bytes: u32) -> u32 {
+    pub(super) fn alignment(memarg: &MemArg, bytes: u32) -> u32 {
         (1u32 << memarg.align.min(6)).min(bytes)
     }
 
     /// Loads `bytes` bytes as an integer of that width, in the target's byte order.
-    fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
+    pub(super) fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);
@@ -91,7 +91,7 @@ impl FuncTranslator<'_> {
         self.push(v, t);
     }
 
-    fn store(&mut self, memarg: &MemArg, bytes: u32) {
+    pub(super) fn store(&mut self, memarg: &MemArg, bytes: u32) {
         let value = self.pop();
         let bits = bytes * 8;
         let mut raw = match value.ty {

@@ -23,6 +23,7 @@ mod intrinsics;
 pub mod ir;
 mod memory;
 mod numeric;
+mod simd;
 mod stubs;
 mod tables;
 
