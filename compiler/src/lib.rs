@@ -16,7 +16,7 @@ mod llvm;
 pub mod module_env;
 mod static_tables;
 
-pub use llvm::{CodeUnit, LlvmModule};
+pub use llvm::{CodeUnit, LlvmModule, merge_units as merge_llvm_units};
 pub use target_lexicon::Triple;
 pub use wasmparser::ValType;
 

@@ -4,8 +4,9 @@
 //! `zig cc -c -O2 -g0 -fno-function-sections -target T -mcpu=CPU unit.ll`, units in
 //! parallel on every core. `-O2` reaches LLVM's optimizer and backend for `.ll` input in zig
 //! 0.17.1 (`-###` shows `-cc1 ... -O2`); the CPU is always the cell's baseline, never the
-//! build machine's (zig's default for the host). Without function sections each unit's
-//! functions stay in IR order in one text section, which `code_sizes` relies on. Objects
+//! build machine's (zig's default for the host). Without function sections, and without the
+//! `.text.unlikely` section LLVM gives functions it finds cold, each unit's functions stay in
+//! IR order in one text section, which `code_sizes` relies on (and checks). Objects
 //! depend only on the IR text and the flags (fixed names, no debug info), so the output is
 //! byte-reproducible whatever the thread timing.
 
@@ -89,6 +90,8 @@ fn compile_one(zig: &Zig, target: &Target, name: &str, ir: &str, dir: &Path) -> 
             "-fno-function-sections",
             "-Wno-override-module",
         ])
+        // Functions LLVM finds cold would move to `.text.unlikely`, out of IR order.
+        .args(["-mllvm", "-profile-guided-section-prefix=false"])
         .arg(format!("-mcpu={}", baseline_cpu(target)))
         .arg(&source)
         .arg("-o")

@@ -9,6 +9,9 @@
  *
  * Scenarios: dotdot, absolute, guest_symlink, absolute_symlink, loop, trailing_slash,
  * rename_link_out.
+ *
+ * What the sandbox guarantees, and which runtime code makes it hold, is stated once in
+ * runtime-headless/src/wasi/sandbox.h (point 4 is what these scenarios attack).
  */
 #include "common.h"
 

@@ -32,8 +32,9 @@ impl FuncTranslator<'_> {
         let mut list = vec![format!("ptr {vmctx}")];
         list.extend(args.iter().map(|a| format!("{} {}", ir::ty(a.ty), a.repr)));
         let cc = self.target.wasm_cc;
-        let call = format!("call {cc} {ret} {callee}({})", list.join(", "));
+        let args = list.join(", ");
         if kind == CallKind::Tail {
+            let call = format!("call {cc} {ret} {callee}({args})");
             if ty.results().is_empty() {
                 self.emit(format!("musttail {call}"));
                 self.emit("ret void");
@@ -44,6 +45,10 @@ impl FuncTranslator<'_> {
             self.reachable = false;
             return;
         }
+        // `notail`: LLVM must not turn a wasm call in tail position into a jump, which would
+        // make unbounded recursion loop forever instead of exhausting the stack (and drop the
+        // caller's frame from backtraces).
+        let call = format!("notail call {cc} {ret} {callee}({args})");
         match ty.results() {
             [] => self.emit(call),
             [one] => {

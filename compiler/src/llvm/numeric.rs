@@ -30,6 +30,30 @@ impl FuncTranslator<'_> {
         self.push(v, t);
     }
 
+    /// Float arithmetic. LLVM folds `x * 1.0`, `x / 1.0`, `x - 0.0`, `x + -0.0` to `x` (and
+    /// `x * -1.0` to `-x`), which hands back a signaling NaN where the spec wants it quieted.
+    /// With such an operand the result goes through `llvm.canonicalize`, which keeps the
+    /// quieting (a multiplication by 1.0 where the fold happened) and changes nothing else.
+    fn float_binary(&mut self, opcode: &str, t: ValType) {
+        const IDENTITIES: [u64; 4] = [
+            0x0000_0000_0000_0000,
+            0x8000_0000_0000_0000,
+            0x3FF0_0000_0000_0000,
+            0xBFF0_0000_0000_0000,
+        ];
+        let n = self.stack.len();
+        let folds = self.stack[n - 2..].iter().any(|v| {
+            v.repr
+                .strip_prefix("0x")
+                .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+                .is_some_and(|bits| IDENTITIES.contains(&bits))
+        });
+        self.binary(opcode, t);
+        if folds {
+            self.unary_intrinsic("canonicalize", t, "");
+        }
+    }
+
     fn unary_intrinsic(&mut self, name: &str, t: ValType, extra: &str) {
         let a = self.pop();
         let ty = ir::ty(t);
@@ -56,6 +80,14 @@ impl FuncTranslator<'_> {
         let f = self.intrinsics.intrinsic(&full, ty, &[ty, ty]);
         let v = self.inst(format!("call {ty} {f}({ty} {}, {ty} {})", a.repr, b.repr));
         self.push(v, t);
+    }
+
+    /// `min`/`max`: `llvm.minimum`/`llvm.maximum` order signed zeros and propagate NaN as the
+    /// spec says, but may return a signaling NaN operand unchanged; `llvm.canonicalize`
+    /// quiets it (an arithmetic NaN, as the spec requires) and changes nothing else.
+    fn min_max(&mut self, name: &str, t: ValType) {
+        self.binary_intrinsic(name, t);
+        self.unary_intrinsic("canonicalize", t, "");
     }
 
     /// A shift with the count masked to the width, as wasm defines it.
@@ -301,18 +333,18 @@ impl FuncTranslator<'_> {
             O::F64Trunc => self.unary_intrinsic("trunc", F64, ""),
             O::F64Nearest => self.unary_intrinsic("roundeven", F64, ""),
             O::F64Sqrt => self.unary_intrinsic("sqrt", F64, ""),
-            O::F32Add => self.binary("fadd", F32),
-            O::F32Sub => self.binary("fsub", F32),
-            O::F32Mul => self.binary("fmul", F32),
-            O::F32Div => self.binary("fdiv", F32),
-            O::F64Add => self.binary("fadd", F64),
-            O::F64Sub => self.binary("fsub", F64),
-            O::F64Mul => self.binary("fmul", F64),
-            O::F64Div => self.binary("fdiv", F64),
-            O::F32Min => self.binary_intrinsic("minimum", F32),
-            O::F32Max => self.binary_intrinsic("maximum", F32),
-            O::F64Min => self.binary_intrinsic("minimum", F64),
-            O::F64Max => self.binary_intrinsic("maximum", F64),
+            O::F32Add => self.float_binary("fadd", F32),
+            O::F32Sub => self.float_binary("fsub", F32),
+            O::F32Mul => self.float_binary("fmul", F32),
+            O::F32Div => self.float_binary("fdiv", F32),
+            O::F64Add => self.float_binary("fadd", F64),
+            O::F64Sub => self.float_binary("fsub", F64),
+            O::F64Mul => self.float_binary("fmul", F64),
+            O::F64Div => self.float_binary("fdiv", F64),
+            O::F32Min => self.min_max("minimum", F32),
+            O::F32Max => self.min_max("maximum", F32),
+            O::F64Min => self.min_max("minimum", F64),
+            O::F64Max => self.min_max("maximum", F64),
             O::F32Copysign => self.binary_intrinsic("copysign", F32),
             O::F64Copysign => self.binary_intrinsic("copysign", F64),
 
@@ -344,7 +376,11 @@ impl FuncTranslator<'_> {
             O::F32ConvertI32U | O::F32ConvertI64U => self.convert("uitofp", F32),
             O::F64ConvertI32S | O::F64ConvertI64S => self.convert("sitofp", F64),
             O::F64ConvertI32U | O::F64ConvertI64U => self.convert("uitofp", F64),
-            O::F32DemoteF64 => self.convert("fptrunc", F32),
+            O::F32DemoteF64 => {
+                // LLVM folds demote(promote(x)) to x, keeping a signaling NaN signaling.
+                self.convert("fptrunc", F32);
+                self.unary_intrinsic("canonicalize", F32, "");
+            }
             O::F64PromoteF32 => self.convert("fpext", F64),
             O::I32ReinterpretF32 => self.convert("bitcast", I32),
             O::I64ReinterpretF64 => self.convert("bitcast", I64),

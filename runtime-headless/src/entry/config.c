@@ -12,23 +12,10 @@
 #include "wasi/wasi_internal.h"
 #include "wasi/w2e_wasi.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#if defined(_WIN32)
-/* Win32: the environment and grants read as UTF-8, preopens opened by path. */
-#include "platform/win32/wasi_win32.h"
-#define host_environ() wasi_win32_environ()
-#define host_getenv wasi_win32_getenv
-#else
-extern char **environ;
-#define host_environ() environ
-#define host_getenv getenv
-#endif
 
 int wasi_envc;
 char **wasi_envv;
@@ -72,16 +59,8 @@ static void env_set(const char *entry, size_t len) {
 }
 
 static void add_dir(const char *host, const char *guest) {
-#if defined(_WIN32)
-  const char *why = wasi_win32_add_preopen(host, guest);
+  const char *why = wasi_fd_add_preopen(host, guest);
   if (why) fail6("cannot open directory ", host, " granted as ", guest, ": ", why);
-#else
-  int fd;
-  do fd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0) fail6("cannot open directory ", host, " granted as ", guest, ": ", strerror(errno));
-  if (!wasi_fd_add_preopen(fd, guest)) fail("out of memory", NULL, NULL, NULL, NULL);
-#endif
 }
 
 /* Calls `fn` on each non-empty line of `text`. */
@@ -148,7 +127,7 @@ void w2e_wasi_configure(const char *records) {
     for (int i = 0; i < fields; i++) p += strlen(p) + 1;
   }
   if (inherit)
-    for (char **e = host_environ(); e && *e; e++) env_set(*e, strlen(*e));
+    for (char **e = w2e_os_environ(); e && *e; e++) env_set(*e, strlen(*e));
   for (const char *p = records; p && *p;) {
     const char *key = p;
     p += strlen(p) + 1;
@@ -171,7 +150,7 @@ void w2e_wasi_configure(const char *records) {
     }
   }
   if (runtime) {
-    each_line(host_getenv("WASM2EXE_DIRS"), grant_dir);
-    each_line(host_getenv("WASM2EXE_ENV"), grant_env);
+    each_line(w2e_os_getenv("WASM2EXE_DIRS"), grant_dir);
+    each_line(w2e_os_getenv("WASM2EXE_ENV"), grant_env);
   }
 }

@@ -51,19 +51,7 @@
  * but never above the fd's directory (perm, 63), an absolute path is perm, an empty one
  * noent, a trailing slash needs a directory (notdir).
  */
-#if defined(_WIN32) /* the fd table is Windows' own (wasi_fd_win32.c) */
-#include "platform/win32/wasi_win32.h"
-#define fd_get w32_fd_get
-#define fd_insert w32_fd_insert
-#define NO_HOST(e) ((e).h = NULL)
-#define inode_of(dev, i) wasi_win32_inode(dev, i) /* as the Windows side's own files */
-#else
 #include "wasi/wasi_internal.h"
-#define fd_get wasi_fd_get
-#define fd_insert wasi_fd_insert
-#define NO_HOST(e) ((e).host = -1)
-#define inode_of(dev, i) wasi_inode_hash(dev, i)
-#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +84,8 @@ static const char *ent_name(uint32_t i, uint32_t *len) {
 }
 static uint8_t ent_type(uint32_t i) { return ent(i)[32]; }
 static bool ent_is_dir(uint32_t i) { return ent_type(i) == WASI_FILETYPE_DIRECTORY; }
-static uint64_t ent_ino(uint32_t i) { return inode_of(BUNDLE_DEV, i); }
+/* Numbered as the host's own files are. */
+static uint64_t ent_ino(uint32_t i) { return w2e_os_inode(BUNDLE_DEV, i); }
 
 /* Checks the blob once: NULL when it is usable, else why not. */
 static const char *load(void) {
@@ -144,13 +133,13 @@ const char *wasi_bundle_add_preopen(const char *guest, const char *index) {
   memset(&e, 0, sizeof e);
   e.kind = WASI_FD_BUNDLE_DIR;
   e.filetype = WASI_FILETYPE_DIRECTORY;
-  NO_HOST(e);
+  e.host = W2E_NO_HANDLE;
   e.base = WASI_RIGHTS_BUNDLE_DIR;
   e.inheriting = WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE | WRITE_INTENT;
   e.bundle_entry = wasi_load32(blob + HEADER_SIZE + 8 * k);
   e.preopen = strdup(guest);
   uint32_t fd;
-  if (!e.preopen || fd_insert(&e, &fd) != WASI_ESUCCESS) {
+  if (!e.preopen || wasi_fd_insert(&e, &fd) != WASI_ESUCCESS) {
     free(e.preopen);
     return "out of memory";
   }
@@ -159,7 +148,7 @@ const char *wasi_bundle_add_preopen(const char *guest, const char *index) {
 
 wasi_bfd *wasi_bundle_fd(uint32_t fd) {
   uint32_t err;
-  wasi_bfd *e = fd_get(fd, 0, &err);
+  wasi_bfd *e = wasi_fd_get(fd, 0, &err);
   return e && (e->kind == WASI_FD_BUNDLE_FILE || e->kind == WASI_FD_BUNDLE_DIR) ? e : NULL;
 }
 
@@ -281,14 +270,14 @@ uint32_t wasi_bundle_path_open(w2e_vmctx *vm, wasi_bfd *dir, uint32_t path, uint
   memset(&ne, 0, sizeof ne);
   ne.kind = is_dir ? WASI_FD_BUNDLE_DIR : WASI_FD_BUNDLE_FILE;
   ne.filetype = ent_type(r.found);
-  NO_HOST(ne);
+  ne.host = W2E_NO_HANDLE;
   ne.fdflags = (uint16_t)(is_dir ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK) : fdflags);
   ne.base = base & dir->inheriting & (is_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0) &
             (WASI_RIGHTS_BUNDLE_DIR | WASI_RIGHTS_BUNDLE_FILE);
   ne.inheriting = inheriting & dir->inheriting;
   ne.bundle_entry = r.found;
   uint32_t nfd;
-  if ((err = fd_insert(&ne, &nfd))) return err;
+  if ((err = wasi_fd_insert(&ne, &nfd))) return err;
   return wasi_put32(vm, fd_out, nfd);
 }
 
@@ -326,7 +315,7 @@ uint32_t wasi_bundle_path_mutate(w2e_vmctx *vm, wasi_bfd *e, uint32_t path, uint
 /* One side of path_rename / path_link: a bundle directory (its path resolved) or a host one. */
 static uint32_t pair_side(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
   uint32_t err;
-  wasi_bfd *e = fd_get(fd, 0, &err);
+  wasi_bfd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
   if (e->kind == WASI_FD_BUNDLE_DIR) {
     resolved r;
@@ -411,46 +400,22 @@ bool wasi_bundle_at_end(const wasi_bfd *e) {
   return e->kind == WASI_FD_BUNDLE_FILE && e->bundle_pos >= ent_size(e->bundle_entry);
 }
 
-/* dirent: u64 d_next, u64 d_ino, u32 d_namlen, u8 d_type (24 bytes), then the name. As for
- * host directories, a partial entry fills the buffer; false when it is full. */
-static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next, uint64_t ino,
-                      uint8_t type, const char *name, uint32_t namelen) {
-  uint8_t d[24];
-  memset(d, 0, sizeof d);
-  wasi_store64(d, next);
-  wasi_store64(d + 8, ino);
-  wasi_store32(d + 16, namelen);
-  d[20] = type;
-  uint32_t n = len - *used < sizeof d ? len - *used : (uint32_t)sizeof d;
-  memcpy(buf + *used, d, n);
-  *used += n;
-  if (*used == len) return false;
-  n = len - *used < namelen ? len - *used : namelen;
-  memcpy(buf + *used, name, n);
-  *used += n;
-  return *used < len;
-}
-
 uint32_t wasi_bundle_fd_readdir(w2e_vmctx *vm, wasi_bfd *e, uint32_t buf, uint32_t buf_len,
                                 uint64_t cookie, uint32_t bufused) {
   if (e->kind != WASI_FD_BUNDLE_DIR) return WASI_EBADF;
   if (!(e->base & WASI_RIGHT_FD_READDIR)) return WASI_ENOTCAPABLE;
   uint8_t *out = wasi_guest(vm, buf, buf_len);
   if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
-  uint32_t dir = e->bundle_entry, used = 0;
-  uint64_t self_ino = ent_ino(dir);
-  bool room = buf_len > 0;
-  if (room && cookie == 0)
-    room = put_entry(out, buf_len, &used, 1, self_ino, WASI_FILETYPE_DIRECTORY, ".", 1);
-  if (room && cookie <= 1)
-    room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..", 2);
+  uint32_t dir = e->bundle_entry;
+  w2e_dirents d = {out, buf_len, 0};
+  bool room = wasi_dirents_start(&d, cookie, ent_ino(dir));
   /* Child k has cookie k + 2: the listing is stateless. */
   uint64_t first = ent_off(dir), count = ent_size(dir);
   for (uint64_t k = cookie < 2 ? 0 : cookie - 2; room && k < count; k++) {
     uint32_t c = (uint32_t)(first + k), namelen;
     const char *name = ent_name(c, &namelen);
-    room = put_entry(out, buf_len, &used, k + 3, ent_ino(c), ent_type(c), name, namelen);
+    room = w2e_dirent_put(&d, k + 3, ent_ino(c), ent_type(c), name, namelen);
   }
-  return wasi_put32(vm, bufused, used);
+  return wasi_put32(vm, bufused, d.used);
 }
 

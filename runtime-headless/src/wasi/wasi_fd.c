@@ -6,15 +6,10 @@
  * Numbering follows wasmtime: a new fd takes the highest number that was closed, or one past
  * the highest number ever used.
  */
-#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi/wasi_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_FDS (1u << 20)
 
@@ -32,6 +27,20 @@ wasi_fd *wasi_fd_get(uint32_t fd, uint64_t rights, uint32_t *err) {
     return NULL;
   }
   return &table[fd];
+}
+
+wasi_fd *wasi_dir_fd(uint32_t fd, uint64_t rights, uint32_t file_err, uint32_t *err) {
+  wasi_fd *e = wasi_fd_get(fd, 0, err);
+  if (!e) return NULL;
+  if (e->kind != WASI_FD_DIR) {
+    *err = e->kind == WASI_FD_FILE ? file_err : WASI_EBADF;
+    return NULL;
+  }
+  if ((e->base & rights) != rights) {
+    *err = WASI_ENOTCAPABLE;
+    return NULL;
+  }
+  return e;
 }
 
 uint32_t wasi_fd_insert(const wasi_fd *entry, uint32_t *fd_out) {
@@ -60,23 +69,10 @@ uint32_t wasi_fd_insert(const wasi_fd *entry, uint32_t *fd_out) {
 }
 
 void wasi_fd_release(wasi_fd *e) {
-  if (e->dir) closedir(e->dir);
-  if (e->kind != WASI_FD_STDIO && e->host >= 0) close(e->host);
+  w2e_os_release(e->host, &e->os, e->kind != WASI_FD_STDIO && e->host != W2E_NO_HANDLE);
   free(e->preopen);
   memset(e, 0, sizeof *e);
   e->kind = WASI_FD_FREE;
-}
-
-uint8_t wasi_filetype_of_mode(unsigned mode) {
-  switch (mode & S_IFMT) {
-  case S_IFREG: return WASI_FILETYPE_REGULAR_FILE;
-  case S_IFDIR: return WASI_FILETYPE_DIRECTORY;
-  case S_IFLNK: return WASI_FILETYPE_SYMBOLIC_LINK;
-  case S_IFCHR: return WASI_FILETYPE_CHARACTER_DEVICE;
-  case S_IFBLK: return WASI_FILETYPE_BLOCK_DEVICE;
-  case S_IFSOCK: return WASI_FILETYPE_SOCKET_STREAM;
-  default: return WASI_FILETYPE_UNKNOWN; /* fifos: preview1 has no code for them */
-  }
 }
 
 void wasi_fd_init_stdio(void) {
@@ -84,9 +80,10 @@ void wasi_fd_init_stdio(void) {
     wasi_fd e;
     memset(&e, 0, sizeof e);
     e.kind = WASI_FD_STDIO;
-    e.host = i;
+    bool terminal;
+    e.host = w2e_os_stdio(i, &terminal);
     /* As wasmtime: a character device when it is a terminal, else unknown. */
-    e.filetype = isatty(i) ? WASI_FILETYPE_CHARACTER_DEVICE : WASI_FILETYPE_UNKNOWN;
+    e.filetype = terminal ? WASI_FILETYPE_CHARACTER_DEVICE : WASI_FILETYPE_UNKNOWN;
     e.base = (i == 0 ? WASI_RIGHT_FD_READ : WASI_RIGHT_FD_WRITE) | WASI_RIGHT_POLL_FD_READWRITE |
              WASI_RIGHT_FD_FILESTAT_GET;
     e.inheriting = 0;
@@ -95,17 +92,20 @@ void wasi_fd_init_stdio(void) {
   }
 }
 
-bool wasi_fd_add_preopen(int host_fd, const char *guest_name) {
+const char *wasi_fd_add_preopen(const char *host, const char *guest) {
   wasi_fd e;
   memset(&e, 0, sizeof e);
+  const char *why = w2e_os_open_grant(host, &e.host, &e.os);
+  if (why) return why;
   e.kind = WASI_FD_DIR;
   e.filetype = WASI_FILETYPE_DIRECTORY;
-  e.host = host_fd;
   e.base = WASI_RIGHTS_DIR_BASE;
   e.inheriting = WASI_RIGHTS_DIR_INHERITING;
-  e.preopen = strdup(guest_name);
+  e.preopen = strdup(guest);
   uint32_t fd;
-  return e.preopen && wasi_fd_insert(&e, &fd) == WASI_ESUCCESS;
+  if (e.preopen && wasi_fd_insert(&e, &fd) == WASI_ESUCCESS) return NULL;
+  wasi_fd_release(&e);
+  return "out of memory";
 }
 
 uint32_t w2e_wasi_fd_close(w2e_vmctx *vm, uint32_t fd) {
@@ -163,10 +163,7 @@ uint32_t w2e_wasi_fd_fdstat_set_flags(w2e_vmctx *vm, uint32_t fd, uint32_t flags
     e->fdflags = (uint16_t)((e->fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)) | flags);
     return WASI_ESUCCESS;
   }
-  int fl = fcntl(e->host, F_GETFL);
-  if (fl < 0) return wasi_errno(errno);
-  fl = (flags & WASI_FDFLAG_APPEND) ? fl | O_APPEND : fl & ~O_APPEND;
-  if (fcntl(e->host, F_SETFL, fl) < 0) return wasi_errno(errno);
+  if ((err = w2e_os_set_append(e->host, flags & WASI_FDFLAG_APPEND))) return err;
   /* NONBLOCK is recorded only: reads and writes of files never block for long anyway. */
   e->fdflags = (uint16_t)((e->fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)) | flags);
   return WASI_ESUCCESS;
@@ -209,4 +206,3 @@ uint32_t w2e_wasi_fd_prestat_dir_name(w2e_vmctx *vm, uint32_t fd, uint32_t path,
   return WASI_ESUCCESS;
 }
 
-#endif /* !_WIN32 */

@@ -9,9 +9,9 @@
 #define W2E_WASI_INTERNAL_H
 
 #include "core/w2e_internal.h"
+#include "platform/platform.h"
 #include "wasi/w2e_wasi.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,7 +39,7 @@ enum {
   WASI_ETXTBSY = 74, WASI_EXDEV = 75, WASI_ENOTCAPABLE = 76,
 };
 
-/* Host errno -> WASI errno (wasi_errno.c). */
+/* Host errno -> WASI errno (platform/posix/errno_posix.c; Windows maps its own errors). */
 uint32_t wasi_errno(int host_errno);
 
 /* ---- Rights ---- */
@@ -141,14 +141,6 @@ static inline void wasi_store64(uint8_t *p, uint64_t v) {
 uint32_t wasi_put32(w2e_vmctx *vm, uint32_t ptr, uint32_t v);
 uint32_t wasi_put64(w2e_vmctx *vm, uint32_t ptr, uint64_t v);
 
-/* An iovec array copied out of guest memory as host iovecs (all buffers checked). At most
- * WASI_IOV_MAX entries are used (the rest of a longer array is ignored, as writev would
- * refuse it). Returns success, fault or inval. */
-#define WASI_IOV_MAX 64
-struct iovec;
-uint32_t wasi_iovecs(w2e_vmctx *vm, uint32_t iovs, uint32_t iovs_len, struct iovec *out,
-                     int *count);
-
 /* A guest string (ptr, len) copied into a fresh NUL-terminated heap buffer. Returns success,
  * fault, ilseq (not UTF-8, as wasmtime reads paths as Rust strings), inval (an embedded NUL)
  * or nomem. */
@@ -163,13 +155,11 @@ typedef struct wasi_fd {
   uint8_t kind;       /* enum wasi_fd_kind */
   uint8_t filetype;   /* WASI_FILETYPE_* */
   uint16_t fdflags;   /* APPEND / NONBLOCK as the guest set them (files) */
-  int host;           /* the host fd (stdio: 0, 1, 2) */
+  w2e_handle host;    /* the host handle (stdio: the process's own, not owned) */
   uint64_t base;      /* rights */
   uint64_t inheriting;
   char *preopen;      /* guest name of a preopened directory, else NULL */
-  /* fd_readdir state: an open stream and the cookie of the entry it reads next. */
-  DIR *dir;
-  uint64_t dir_next;
+  wasi_fd_os os;      /* the platform's own state (directory streams or paths) */
   /* Bundle fds: the entry in the bundle blob, and a file's read position. */
   uint32_t bundle_entry;
   uint64_t bundle_pos;
@@ -178,17 +168,19 @@ typedef struct wasi_fd {
 /* The entry of guest fd `fd` when it exists and has all of `rights`; else NULL with *err set
  * to badf (no such fd) or notcapable (missing rights). */
 wasi_fd *wasi_fd_get(uint32_t fd, uint64_t rights, uint32_t *err);
+/* The entry of directory fd `fd` holding `rights`: a file gives `file_err`, other kinds badf,
+ * missing rights notcapable (NULL with *err set). */
+wasi_fd *wasi_dir_fd(uint32_t fd, uint64_t rights, uint32_t file_err, uint32_t *err);
 /* Adds an entry (copied) under the number wasmtime would pick: the highest closed number, or
  * one past the highest number ever used. Returns success or nfile/nomem. */
 uint32_t wasi_fd_insert(const wasi_fd *entry, uint32_t *fd_out);
-/* Releases an entry's host resources (the host fd unless it is stdio). */
+/* Releases an entry's host resources (the host handle unless it is stdio). */
 void wasi_fd_release(wasi_fd *entry);
-/* Adds a preopened directory (host fd owned by the table) with its guest name. */
-bool wasi_fd_add_preopen(int host_fd, const char *guest_name);
+/* Opens host directory `host` and adds it as a preopened directory named `guest`. Returns
+ * NULL, or why not (for the start-up error). */
+const char *wasi_fd_add_preopen(const char *host, const char *guest);
 /* Sets up fds 0-2. */
 void wasi_fd_init_stdio(void);
-/* The WASI filetype of a host stat mode. */
-uint8_t wasi_filetype_of_mode(unsigned mode);
 
 /* ---- Bundles: read-only directories embedded in the executable (wasi_bundle.c) ---- */
 
@@ -201,13 +193,8 @@ uint8_t wasi_filetype_of_mode(unsigned mode);
    WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |                   \
    WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_POLL_FD_READWRITE)
 
-/* A bundle fd is an entry of the fd table: POSIX's wasi_fd, or Windows' w32_fd
- * (wasi_win32.h), which both carry kind, rights, preopen, bundle_entry and bundle_pos. */
-#if defined(_WIN32)
-typedef struct w32_fd wasi_bfd;
-#else
+/* A bundle fd is an entry of the fd table, with no host handle. */
 typedef struct wasi_fd wasi_bfd;
-#endif
 
 /* Adds bundle number `index` (decimal) of the embedded blob as a preopened directory seen as
  * `guest`. NULL on success, else why not (for the start-up error). */
@@ -247,34 +234,19 @@ uint32_t wasi_bundle_path_pair(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_path
 /* poll_oneoff: whether a bundle file's read position is at (or past) its end. */
 bool wasi_bundle_at_end(const wasi_bfd *e);
 
-/* ---- Sandboxed path resolution (wasi_path.c) ---- */
-
-/* The result of resolving a guest path under a directory fd: the directory that holds the
- * last component (an fd beneath the preopen, owned when `owned`) and that component (no
- * slashes; "." when the path names the starting directory itself). */
-typedef struct wasi_resolved {
-  int dirfd;
-  bool owned;
-  bool trailing_slash; /* the guest path ended in '/': the result must be a directory */
-  char *name;          /* heap */
-  char *buf;           /* heap storage behind `name` */
-} wasi_resolved;
-
-/* Resolves `path` (guest string) under the directory `dir`. Intermediate symlinks are always
- * followed (inside the sandbox); the last one only with `follow` (or a trailing slash).
- * Returns success or an errno: notcapable / perm for escapes, loop, noent, notdir... */
-uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, wasi_resolved *out);
-void wasi_resolved_free(wasi_resolved *r);
+/* ---- Directory listings (wasi_readdir.c) ---- */
+/* Puts "." and ".." (as far as `cookie` asks) with the directory's own inode; false when the
+ * buffer is full. */
+bool wasi_dirents_start(w2e_dirents *d, uint64_t cookie, uint64_t self_ino);
 
 /* ---- Filestat (wasi_files.c) ---- */
-struct stat;
-/* Writes a 64-byte filestat for host stat `st` (dev 1, ino a hash of (dev, ino) as wasmtime). */
-void wasi_store_filestat(uint8_t *out, const struct stat *st);
-/* (time, flags) of fd/path_filestat_set_times as the timespecs of futimens/utimensat. */
-
-uint32_t wasi_timespecs(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec *ts);
-/* The inode number wasmtime reports: SipHash-1-3 (zero key) of dev and ino. */
-uint64_t wasi_inode_hash(uint64_t dev, uint64_t ino);
+/* Writes the 64-byte filestat record of `st` (device 1, as wasmtime). */
+void wasi_put_filestat(uint8_t *out, const w2e_filestat *st);
+/* Whether fstflags are valid: known bits, and not both a time and "now" for the same one. */
+bool wasi_fst_flags_valid(uint32_t flags);
+/* The entry of a regular (non-directory) open file: directories give badf, other kinds
+ * (stdio, sockets) `other`, missing `rights` notcapable. */
+wasi_fd *wasi_file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *err);
 
 /* ---- Configuration (config.c) and the guest's view of the process ---- */
 extern int wasi_argc;

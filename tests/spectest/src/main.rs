@@ -18,6 +18,7 @@
 
 mod known;
 mod legacy;
+mod llvm;
 mod run;
 mod script;
 mod values;
@@ -46,7 +47,8 @@ const USAGE: &str = "usage: spectest [OPTIONS] PATH...
   --all-failures            list every unexpected failure, not the first 10 per file
   --target TRIPLE           build for a cell of targets.toml (linked with zig) and run the
                             driver the way that table says (natively, qemu-ARCH, wine)
-  --runtime ARCHIVE         link this runtime archive instead (built for the target)";
+  --runtime ARCHIVE         link this runtime archive instead (built for the target)
+  --backend cranelift|llvm  the code generator (default cranelift; llvm compiles with zig)";
 
 /// `println!` without the panic when stdout is a closed pipe (`spectest ... | head`).
 macro_rules! say {
@@ -68,6 +70,7 @@ struct Args {
     all_failures: bool,
     target: wasm2exe_targets::Target,
     runtime: Option<PathBuf>,
+    backend: run::Backend,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -81,6 +84,7 @@ fn parse_args() -> anyhow::Result<Args> {
         all_failures: false,
         target: wasm2exe_targets::matrix::host(),
         runtime: None,
+        backend: run::Backend::Cranelift,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -99,6 +103,13 @@ fn parse_args() -> anyhow::Result<Args> {
             "--keep-temp" => args.keep_temp = true,
             "--all-failures" => args.all_failures = true,
             "--runtime" => args.runtime = Some(value("--runtime")?.into()),
+            "--backend" => {
+                args.backend = match value("--backend")?.as_str() {
+                    "cranelift" => run::Backend::Cranelift,
+                    "llvm" => run::Backend::Llvm,
+                    other => bail!("--backend {other}: expected cranelift or llvm\n{USAGE}"),
+                }
+            }
             "--target" => args.target = wasm2exe_targets::find(&value("--target")?)?.clone(),
             "-h" | "--help" => {
                 say!("{USAGE}");
@@ -204,6 +215,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
         args.timeout,
         &args.target,
         args.runtime.as_deref(),
+        args.backend,
     )?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs)

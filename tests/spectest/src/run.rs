@@ -26,11 +26,22 @@ fn cc() -> String {
     std::env::var("CC").unwrap_or_else(|_| "cc".to_string())
 }
 
+/// The code generator under test (`--backend`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Cranelift,
+    Llvm,
+}
+
 /// What every link shares: the target, the driver object and the runtime archive, built once
 /// per run.
 pub struct Toolchain {
-    target: Target,
-    triple: Triple,
+    pub(crate) target: Target,
+    pub(crate) triple: Triple,
+    /// The code generator under test.
+    pub backend: Backend,
+    /// The zig that compiles LLVM IR (`--backend llvm`, every target).
+    pub(crate) llvm_zig: Option<Zig>,
     /// `None` for the host target, which links with `cc` like the CLI does.
     zig: Option<Zig>,
     runner: Runner,
@@ -49,6 +60,7 @@ impl Toolchain {
         timeout: Duration,
         target: &Target,
         runtime: Option<&Path>,
+        backend: Backend,
     ) -> anyhow::Result<Toolchain> {
         let triple: Triple = target
             .triple
@@ -100,9 +112,17 @@ impl Toolchain {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+        let llvm_zig = match backend {
+            Backend::Cranelift => None,
+            Backend::Llvm => Some(
+                Zig::find(None)?.ok_or_else(wasm2exe_targets::llvm::zig_missing)?,
+            ),
+        };
         Ok(Toolchain {
             target: target.clone(),
             triple,
+            backend,
+            llvm_zig,
             zig,
             runner,
             driver_obj,
@@ -157,8 +177,11 @@ pub fn run_file(tc: &Toolchain, path: &Path, work: &Path) -> FileReport {
             };
         }
     };
-    let objects = compile_modules(tc, &script, work);
-    let outcomes = link(tc, &script, &objects, work)
+    let (objects, extra_objects) = match tc.backend {
+        Backend::Cranelift => (compile_modules(tc, &script, work), Vec::new()),
+        Backend::Llvm => crate::llvm::compile_modules(tc, &script, work),
+    };
+    let outcomes = link(tc, &script, &objects, &extra_objects, work)
         .and_then(|exe| execute(tc, &script, &objects, &exe, work));
     judge(&script, &objects, &outcomes)
 }
@@ -199,7 +222,7 @@ pub fn quiet_compiler_panics() {
 }
 
 /// Runs compiler code, turning a panic into its message (and keeping it off stderr).
-fn quietly_catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub(crate) fn quietly_catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     IN_COMPILER.set(true);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     IN_COMPILER.set(false);
@@ -217,8 +240,16 @@ fn link(
     tc: &Toolchain,
     script: &Script,
     objects: &[Result<PathBuf, String>],
+    extra_objects: &[PathBuf],
     work: &Path,
 ) -> Result<PathBuf, String> {
+    // Modules may share an object (the LLVM backend merges them): link each once.
+    let mut link_objects: Vec<&PathBuf> = Vec::new();
+    for path in objects.iter().flatten().chain(extra_objects) {
+        if !link_objects.contains(&path) {
+            link_objects.push(path);
+        }
+    }
     let mut table = String::from("#include \"w2e_abi.h\"\n");
     for (n, _) in objects.iter().enumerate().filter(|(_, o)| o.is_ok()) {
         let _ = writeln!(table, "extern const w2e_module m{n}_module;");
@@ -250,7 +281,7 @@ fn link(
         .arg(&exe)
         .arg(&tc.driver_obj)
         .arg(&table_src)
-        .args(objects.iter().flatten())
+        .args(link_objects)
         .arg(&tc.runtime_lib)
         .arg("-lm")
         .output()

@@ -25,21 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A directory fd with `rights`: other kinds of fd give badf (a file: notdir). */
-static w32_fd *dir_fd(uint32_t fd, uint64_t rights, uint32_t *err) {
-  w32_fd *e = w32_fd_get(fd, 0, err);
-  if (!e) return NULL;
-  if (e->kind != WASI_FD_DIR) {
-    *err = e->kind == WASI_FD_FILE ? WASI_ENOTDIR : WASI_EBADF;
-    return NULL;
-  }
-  if ((e->base & rights) != rights) {
-    *err = WASI_ENOTCAPABLE;
-    return NULL;
-  }
-  return e;
-}
-
 /* ---- Resolution ---- */
 
 typedef struct wbuf {
@@ -70,38 +55,28 @@ static DWORD attributes(wbuf *b) {
   return a;
 }
 
-uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, uint32_t len,
-                     w32_resolved *out, w32_fd **dir_out) {
+uint32_t w32_resolve(const wasi_fd *dir, const char *s, w32_resolved *out) {
   memset(out, 0, sizeof *out);
   out->attrs = INVALID_FILE_ATTRIBUTES;
-  uint32_t err;
-  w32_fd *dir = dir_fd(fd, rights, &err);
-  if (!dir) return err;
-  if (dir_out) *dir_out = dir;
-  char *s;
-  if ((err = wasi_guest_string(vm, ptr, len, &s))) return err;
-  if (!*s) err = WASI_ENOENT;
-  else if (s[0] == '/') err = WASI_EPERM;
-  if (err) {
-    free(s);
-    return err;
-  }
+  if (!*s) return WASI_ENOENT;
+  if (s[0] == '/') return WASI_EPERM;
+  uint32_t err = WASI_ESUCCESS;
   size_t slen = strlen(s);
   out->trailing_slash = s[slen - 1] == '/';
   wbuf b = {0};
-  size_t root_len = wcslen(dir->path);
+  size_t root_len = wcslen(dir->os.path);
   size_t *stack = NULL; /* b.len before each component pushed */
   size_t depth = 0, stack_cap = 0;
   bool last_was_name = false;
-  if (!wbuf_append(&b, dir->path, root_len)) err = WASI_ENOMEM;
-  char *p = s;
+  if (!wbuf_append(&b, dir->os.path, root_len)) err = WASI_ENOMEM;
+  const char *p = s;
   while (!err && *p) {
     while (*p == '/') p++;
     if (!*p) break;
-    char *end = p + strcspn(p, "/");
+    const char *end = p + strcspn(p, "/");
     size_t n = (size_t)(end - p);
     bool last = true;
-    for (char *q = end; *q; q++)
+    for (const char *q = end; *q; q++)
       if (*q != '/') last = false;
     if (n == 1 && p[0] == '.') {
       last_was_name = false;
@@ -153,7 +128,6 @@ uint32_t w32_resolve(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr, 
     p = end;
   }
   free(stack);
-  free(s);
   if (err) {
     free(b.p);
     return err;
@@ -201,11 +175,11 @@ static bool inside(HANDLE h, const wchar_t *root) {
  * and checks that it is inside the preopen. Every operation on an existing entry acts through
  * such a handle, never by path: under Wine a host symlink to a file is transparent even to
  * FILE_FLAG_OPEN_REPARSE_POINT, and deleting "link" by path would delete its target. */
-static uint32_t open_checked(const w32_resolved *r, const w32_fd *dir, DWORD access, HANDLE *out) {
+static uint32_t open_checked(const w32_resolved *r, const wasi_fd *dir, DWORD access, HANDLE *out) {
   HANDLE h = CreateFileW(r->full, access | FILE_READ_ATTRIBUTES, SHARE_ALL, NULL, OPEN_EXISTING,
                          NOFOLLOW, NULL);
   if (h == INVALID_HANDLE_VALUE) return wasi_win32_errno(GetLastError());
-  if (!inside(h, dir->root)) {
+  if (!inside(h, dir->os.root)) {
     CloseHandle(h);
     return WASI_EPERM;
   }
@@ -266,7 +240,7 @@ static uint32_t rename_handle(HANDLE h, const wchar_t *to) {
 }
 
 /* Opens with `access` and deletes: the unlink and rmdir path. */
-static uint32_t delete_checked(const w32_resolved *r, const w32_fd *dir) {
+static uint32_t delete_checked(const w32_resolved *r, const wasi_fd *dir) {
   HANDLE h;
   uint32_t err = open_checked(r, dir, DELETE | FILE_WRITE_ATTRIBUTES, &h);
   if (err == WASI_EACCES) err = open_checked(r, dir, DELETE, &h);
@@ -278,43 +252,22 @@ static uint32_t delete_checked(const w32_resolved *r, const w32_fd *dir) {
 
 /* ---- fd_readdir ---- */
 
-#define DIRENT_SIZE 24u
-
-static bool put_entry(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next, uint64_t ino,
-                      uint8_t type, const char *name) {
-  uint8_t d[DIRENT_SIZE];
-  size_t namelen = strlen(name);
-  memset(d, 0, sizeof d);
-  wasi_store64(d, next);
-  wasi_store64(d + 8, ino);
-  wasi_store32(d + 16, (uint32_t)namelen);
-  d[20] = type;
-  uint32_t n = len - *used < DIRENT_SIZE ? len - *used : DIRENT_SIZE;
-  memcpy(buf + *used, d, n);
-  *used += n;
-  if (*used == len) return false;
-  n = len - *used < namelen ? len - *used : (uint32_t)namelen;
-  memcpy(buf + *used, name, n);
-  *used += n;
-  return *used < len;
-}
-
 static uint8_t type_of_attrs(DWORD a) {
   return a & FILE_ATTRIBUTE_REPARSE_POINT ? WASI_FILETYPE_SYMBOLIC_LINK
          : a & FILE_ATTRIBUTE_DIRECTORY   ? WASI_FILETYPE_DIRECTORY
                                           : WASI_FILETYPE_REGULAR_FILE;
 }
 
-/* Appends one entry to e->ents (name: `n` UTF-16 units). */
-static uint32_t add_entry(w32_fd *e, uint32_t *cap, const wchar_t *name, size_t n, DWORD attrs,
+/* Appends one entry to os->ents (name: `n` UTF-16 units). */
+static uint32_t add_entry(wasi_fd_os *os, uint32_t *cap, const wchar_t *name, size_t n, DWORD attrs,
                           uint64_t ino) {
   if ((n == 1 && name[0] == L'.') || (n == 2 && name[0] == L'.' && name[1] == L'.'))
     return WASI_ESUCCESS;
-  if (e->num_ents == *cap) {
+  if (os->num_ents == *cap) {
     uint32_t c = *cap ? *cap * 2 : 32;
-    w32_dirent *ents = realloc(e->ents, c * sizeof *ents);
+    w32_dirent *ents = realloc(os->ents, c * sizeof *ents);
     if (!ents) return WASI_ENOMEM;
-    e->ents = ents;
+    os->ents = ents;
     *cap = c;
   }
   int len = WideCharToMultiByte(CP_UTF8, 0, name, (int)n, NULL, 0, NULL, NULL);
@@ -322,38 +275,38 @@ static uint32_t add_entry(w32_fd *e, uint32_t *cap, const wchar_t *name, size_t 
   if (!s) return WASI_ENOMEM;
   WideCharToMultiByte(CP_UTF8, 0, name, (int)n, s, len, NULL, NULL);
   s[len] = 0;
-  w32_dirent *d = &e->ents[e->num_ents++];
+  w32_dirent *d = &os->ents[os->num_ents++];
   d->name = s;
   d->type = type_of_attrs(attrs);
   d->ino = ino;
   return WASI_ESUCCESS;
 }
 
-static void clear_listing(w32_fd *e) {
-  for (uint32_t i = 0; i < e->num_ents; i++) free(e->ents[i].name);
-  free(e->ents);
-  e->ents = NULL;
-  e->num_ents = 0;
+void w32_clear_listing(wasi_fd_os *os) {
+  for (uint32_t i = 0; i < os->num_ents; i++) free(os->ents[i].name);
+  free(os->ents);
+  os->ents = NULL;
+  os->num_ents = 0;
 }
 
-/* Reads the directory's entries (without "." and "..") into e->ents, with their file ids
+/* Reads the directory's entries (without "." and "..") into os->ents, with their file ids
  * (FileIdBothDirectoryInfo on the open handle), so the guest's libc need not stat each entry
  * for its inode. Falls back to FindFirstFileExW (inode 0) where the file system has no ids. */
 /* A fresh handle on directory fd `e` (NULL when that fails or finds another directory than
  * the fd's own): Wine answers a restarted listing of a long-open handle from what it read
  * first, so entries created since would be missing. */
-static HANDLE fresh_dir_handle(const w32_fd *e) {
-  size_t n = wcslen(e->path);
+static HANDLE fresh_dir_handle(HANDLE dir, const wasi_fd_os *os) {
+  size_t n = wcslen(os->path);
   wchar_t *p = malloc((n + 2) * sizeof *p);
   if (!p) return NULL;
-  memcpy(p, e->path, (n + 1) * sizeof *p);
+  memcpy(p, os->path, (n + 1) * sizeof *p);
   if (n && p[n - 1] == L':') wcscat(p, L"\\"); /* a drive's root */
   HANDLE h = CreateFileW(p, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES, SHARE_ALL, NULL,
                          OPEN_EXISTING, NOFOLLOW, NULL);
   free(p);
   if (h == INVALID_HANDLE_VALUE) return NULL;
   BY_HANDLE_FILE_INFORMATION a, b;
-  if (GetFileInformationByHandle(h, &a) && GetFileInformationByHandle(e->h, &b) &&
+  if (GetFileInformationByHandle(h, &a) && GetFileInformationByHandle(dir, &b) &&
       a.dwVolumeSerialNumber == b.dwVolumeSerialNumber && a.nFileIndexHigh == b.nFileIndexHigh &&
       a.nFileIndexLow == b.nFileIndexLow)
     return h;
@@ -361,14 +314,14 @@ static HANDLE fresh_dir_handle(const w32_fd *e) {
   return NULL;
 }
 
-static uint32_t read_listing(w32_fd *e) {
-  clear_listing(e);
+static uint32_t read_listing(HANDLE dir, wasi_fd_os *os) {
+  w32_clear_listing(os);
   uint32_t cap = 0, err = WASI_ESUCCESS;
   BY_HANDLE_FILE_INFORMATION self;
   const DWORD size = 64 * 1024;
   uint8_t *buf = malloc(size);
   if (!buf) return WASI_ENOMEM;
-  HANDLE fresh = fresh_dir_handle(e), dh = fresh ? fresh : e->h;
+  HANDLE fresh = fresh_dir_handle(dir, os), dh = fresh ? fresh : dir;
   bool first = true, ids = GetFileInformationByHandle(dh, &self);
   while (ids && !err) {
     if (!GetFileInformationByHandleEx(
@@ -382,8 +335,8 @@ static uint32_t read_listing(w32_fd *e) {
     first = false;
     for (const uint8_t *p = buf;;) {
       const FILE_ID_BOTH_DIR_INFO *info = (const FILE_ID_BOTH_DIR_INFO *)p;
-      uint64_t ino = wasi_win32_inode(self.dwVolumeSerialNumber, (uint64_t)info->FileId.QuadPart);
-      if ((err = add_entry(e, &cap, info->FileName, info->FileNameLength / sizeof(wchar_t),
+      uint64_t ino = w2e_os_inode(self.dwVolumeSerialNumber, (uint64_t)info->FileId.QuadPart);
+      if ((err = add_entry(os, &cap, info->FileName, info->FileNameLength / sizeof(wchar_t),
                            info->FileAttributes, ino)))
         break;
       if (!info->NextEntryOffset) break;
@@ -394,12 +347,12 @@ static uint32_t read_listing(w32_fd *e) {
   if (fresh) CloseHandle(fresh);
   if (ids || err) return err;
 
-  clear_listing(e);
+  w32_clear_listing(os);
   cap = 0;
-  size_t n = wcslen(e->path);
+  size_t n = wcslen(os->path);
   wchar_t *pattern = malloc((n + 3) * sizeof *pattern);
   if (!pattern) return WASI_ENOMEM;
-  memcpy(pattern, e->path, n * sizeof *pattern);
+  memcpy(pattern, os->path, n * sizeof *pattern);
   if (n && pattern[n - 1] == L'\\') n--;
   memcpy(pattern + n, L"\\*", 3 * sizeof *pattern);
   WIN32_FIND_DATAW fd;
@@ -409,66 +362,30 @@ static uint32_t read_listing(w32_fd *e) {
     DWORD le = GetLastError();
     return le == ERROR_FILE_NOT_FOUND ? WASI_ESUCCESS : wasi_win32_errno(le);
   }
-  do err = add_entry(e, &cap, fd.cFileName, wcslen(fd.cFileName), fd.dwFileAttributes, 0);
+  do err = add_entry(os, &cap, fd.cFileName, wcslen(fd.cFileName), fd.dwFileAttributes, 0);
   while (!err && FindNextFileW(h, &fd));
   FindClose(h);
   return err;
 }
 
-uint32_t w2e_wasi_fd_readdir(w2e_vmctx *vm, uint32_t fd, uint32_t buf, uint32_t buf_len,
-                             uint64_t cookie, uint32_t bufused) {
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_fd_readdir(vm, b, buf, buf_len, cookie, bufused);
-  uint32_t err;
-  w32_fd *e = dir_fd(fd, WASI_RIGHT_FD_READDIR, &err);
-  if (!e) return err == WASI_ENOTDIR ? WASI_EBADF : err; /* a file: badf, as wasmtime */
-  uint8_t *out = wasi_guest(vm, buf, buf_len);
-  if (!out || !wasi_guest(vm, bufused, 4)) return WASI_EFAULT;
-  uint32_t used = 0;
-  bool room = buf_len > 0;
-  BY_HANDLE_FILE_INFORMATION self;
-  uint64_t self_ino =
-      GetFileInformationByHandle(e->h, &self)
-          ? wasi_win32_inode(self.dwVolumeSerialNumber,
-                             (uint64_t)self.nFileIndexHigh << 32 | self.nFileIndexLow)
-          : 0;
-  if (room && cookie == 0)
-    room = put_entry(out, buf_len, &used, 1, self_ino, WASI_FILETYPE_DIRECTORY, ".");
-  if (room && cookie <= 1)
-    room = put_entry(out, buf_len, &used, 2, self_ino, WASI_FILETYPE_DIRECTORY, "..");
-  if (!room) return wasi_put32(vm, bufused, used);
+uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t cookie, w2e_dirents *out) {
   /* A listing that starts over reads the directory afresh (as wasmtime). */
-  if ((cookie <= 2 || !e->ents) && (err = read_listing(e))) return err;
-  for (uint64_t i = cookie < 2 ? 0 : cookie - 2; i < e->num_ents; i++) {
-    const w32_dirent *d = &e->ents[i];
-    if (!put_entry(out, buf_len, &used, i + 3, d->ino, d->type, d->name)) break;
+  uint32_t err;
+  if ((cookie == 2 || !os->ents) && (err = read_listing(h, os))) return err;
+  for (uint64_t i = cookie - 2; i < os->num_ents; i++) {
+    const w32_dirent *d = &os->ents[i];
+    if (!w2e_dirent_put(out, i + 3, d->ino, d->type, d->name, strlen(d->name))) break;
   }
-  return wasi_put32(vm, bufused, used);
+  return WASI_ESUCCESS;
 }
 
 /* ---- path_open ---- */
 
-uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint32_t path,
-                            uint32_t path_len, uint32_t oflags, uint64_t base,
-                            uint64_t inheriting, uint32_t fdflags, uint32_t fd_out) {
-  if ((dirflags & ~1u) || (oflags & ~(uint32_t)WASI_OFLAGS_ALL) ||
-      (fdflags & ~(uint32_t)WASI_FDFLAGS_ALL) || ((base | inheriting) & ~WASI_RIGHTS_ALL))
-    return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b)
-    return wasi_bundle_path_open(vm, b, path, path_len, oflags, base, inheriting, fdflags, fd_out);
-  uint32_t err;
-  w32_fd *dir = dir_fd(fd, 0, &err);
-  if (!dir) return err;
-  uint64_t needed =
-      WASI_RIGHT_PATH_OPEN | (oflags & WASI_OFLAG_CREAT ? WASI_RIGHT_PATH_CREATE_FILE : 0);
-  if ((dir->base & needed) != needed) return WASI_ENOTCAPABLE;
-  if (!wasi_guest(vm, fd_out, 4)) return WASI_EFAULT;
-  if ((oflags & WASI_OFLAG_DIRECTORY) &&
-      (oflags & (WASI_OFLAG_CREAT | WASI_OFLAG_EXCL | WASI_OFLAG_TRUNC)))
-    return WASI_EINVAL;
+uint32_t w2e_os_path_open(const wasi_fd *dir, const char *path, bool follow, uint32_t oflags,
+                          uint32_t fdflags, uint64_t base, wasi_fd *out) {
   w32_resolved r;
-  if ((err = w32_resolve(vm, fd, needed, path, path_len, &r, &dir))) return err;
+  uint32_t err = w32_resolve(dir, path, &r);
+  if (err) return err;
   bool rd = base & WASI_RIGHT_FD_READ, wr = base & WASI_RIGHT_FD_WRITE;
   bool creat = oflags & WASI_OFLAG_CREAT, excl = oflags & WASI_OFLAG_EXCL,
        trunc = oflags & WASI_OFLAG_TRUNC;
@@ -519,7 +436,7 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
   else if (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) err = WASI_ELOOP;
   else if (!!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != opening_dir)
     err = WASI_EAGAIN; /* replaced between the check and the open */
-  else if (!inside(h, dir->root))
+  else if (!inside(h, dir->os.root))
     err = WASI_EPERM; /* reached outside the preopen (a link the attributes did not show) */
   else if (trunc && !opening_dir) {
     FILE_END_OF_FILE_INFO eof;
@@ -532,42 +449,29 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
     w32_resolved_free(&r);
     return err;
   }
-  w32_fd ne;
-  memset(&ne, 0, sizeof ne);
-  ne.kind = opening_dir ? WASI_FD_DIR : WASI_FD_FILE;
-  ne.filetype = opening_dir ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
-  ne.h = h;
+  out->kind = opening_dir ? WASI_FD_DIR : WASI_FD_FILE;
+  out->filetype = opening_dir ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
+  out->host = h;
   if (opening_dir) {
-    ne.path = r.full, r.full = NULL;
-    ne.root = _wcsdup(dir->root);
-    if (!ne.root) {
+    out->os.path = r.full, r.full = NULL;
+    out->os.root = _wcsdup(dir->os.root);
+    if (!out->os.root) {
       CloseHandle(h);
-      free(ne.path);
+      free(out->os.path);
+      out->os.path = NULL;
+      out->host = W2E_NO_HANDLE;
       return WASI_ENOMEM;
     }
   }
   w32_resolved_free(&r);
-  ne.fdflags = (uint16_t)(opening_dir ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)
-                                      : fdflags);
-  ne.base = base & dir->inheriting & (opening_dir ? ~WASI_RIGHTS_NOT_DIR : ~(uint64_t)0);
-  ne.inheriting = inheriting & dir->inheriting;
-  uint32_t nfd;
-  if ((err = w32_fd_insert(&ne, &nfd))) {
-    CloseHandle(h);
-    free(ne.path);
-    free(ne.root);
-    return err;
-  }
-  return wasi_put32(vm, fd_out, nfd);
+  return WASI_ESUCCESS;
 }
 
 /* ---- The other path calls ---- */
 
-uint32_t w2e_wasi_path_create_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, true);
+uint32_t w2e_os_mkdir(const wasi_fd *dir, const char *path) {
   w32_resolved r;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, &r, NULL);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   if (r.is_dir_itself || r.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
   else if (!CreateDirectoryW(r.full, NULL)) err = wasi_win32_errno(GetLastError());
@@ -584,56 +488,38 @@ static uint32_t check_existing(const w32_resolved *r, bool follow) {
   return WASI_ESUCCESS;
 }
 
-uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t path,
-                                    uint32_t len, uint32_t buf) {
-  if (flags & ~1u) return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_filestat_get(vm, b, path, len, buf);
+uint32_t w2e_os_path_stat(const wasi_fd *dir, const char *path, bool follow, w2e_filestat *st) {
   w32_resolved r;
-  w32_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   HANDLE h;
-  if (!(err = check_existing(&r, flags & WASI_LOOKUP_SYMLINK_FOLLOW)) &&
-      !(err = open_checked(&r, dir, 0, &h))) {
-    uint8_t stat[64];
-    err = wasi_win32_filestat(h, stat);
+  if (!(err = check_existing(&r, follow)) && !(err = open_checked(&r, dir, 0, &h))) {
+    err = w2e_os_fstat(h, st);
     CloseHandle(h);
-    if (is_link(r.attrs)) stat[16] = WASI_FILETYPE_SYMBOLIC_LINK;
-    uint8_t *p = wasi_guest(vm, buf, 64);
-    if (!err && !p) err = WASI_EFAULT;
-    if (!err) memcpy(p, stat, 64);
+    if (is_link(r.attrs)) st->filetype = WASI_FILETYPE_SYMBOLIC_LINK;
   }
   w32_resolved_free(&r);
   return err;
 }
 
-uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t flags,
-                                          uint32_t path, uint32_t len, uint64_t atim,
-                                          uint64_t mtim, uint32_t fst_flags) {
-  if (flags & ~1u) return WASI_EINVAL;
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_path_set_times(const wasi_fd *dir, const char *path, bool follow, uint64_t atim,
+                               uint64_t mtim, uint32_t flags) {
   w32_resolved r;
-  w32_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   HANDLE h;
-  if (!(err = check_existing(&r, flags & WASI_LOOKUP_SYMLINK_FOLLOW)) &&
+  if (!(err = check_existing(&r, follow)) &&
       !(err = open_checked(&r, dir, FILE_WRITE_ATTRIBUTES, &h))) {
-    err = wasi_win32_set_times(h, atim, mtim, fst_flags);
+    err = w2e_os_set_times(h, atim, mtim, flags);
     CloseHandle(h);
   }
   w32_resolved_free(&r);
   return err;
 }
 
-uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_unlink(const wasi_fd *dir, const char *path) {
   w32_resolved r;
-  w32_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   DWORD a = r.attrs;
   if (r.is_dir_itself) err = WASI_EISDIR;
@@ -645,12 +531,9 @@ uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, ui
   return err;
 }
 
-uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
+uint32_t w2e_os_rmdir(const wasi_fd *dir, const char *path) {
   w32_resolved r;
-  w32_fd *dir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, &r, &dir);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   DWORD a = r.attrs;
   /* As wasmtime (and rmdir(2) on "."): the directory itself, or "dir/" (cap-std removes it
@@ -664,15 +547,12 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
   return err;
 }
 
-uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uint32_t old_len,
-                              uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
-  if (wasi_bundle_fd(fd) || wasi_bundle_fd(new_fd))
-    return wasi_bundle_path_pair(vm, fd, old_path, old_len, new_fd, new_path, new_len);
+uint32_t w2e_os_rename(const wasi_fd *sdir, const char *from, const wasi_fd *ddir,
+                       const char *to) {
   w32_resolved src, dst;
-  w32_fd *sdir, *ddir;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, &src, &sdir);
+  uint32_t err = w32_resolve(sdir, from, &src);
   if (err) return err;
-  err = w32_resolve(vm, new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, &dst, &ddir);
+  err = w32_resolve(ddir, to, &dst);
   if (err) {
     w32_resolved_free(&src);
     return err;
@@ -698,24 +578,17 @@ uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uin
   return err;
 }
 
-uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
-                            uint32_t old_len, uint32_t new_fd, uint32_t new_path,
-                            uint32_t new_len) {
-  if (old_flags & ~1u) return WASI_EINVAL;
-  if (wasi_bundle_fd(old_fd) || wasi_bundle_fd(new_fd))
-    return wasi_bundle_path_pair(vm, old_fd, old_path, old_len, new_fd, new_path, new_len);
+uint32_t w2e_os_link(const wasi_fd *src_dir, const char *from, const wasi_fd *dst_dir,
+                     const char *to) {
   w32_resolved src, dst;
-  w32_fd *src_dir;
-  uint32_t err =
-      w32_resolve(vm, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_len, &src, &src_dir);
+  uint32_t err = w32_resolve(src_dir, from, &src);
   if (err) return err;
-  err = w32_resolve(vm, new_fd, WASI_RIGHT_PATH_LINK_TARGET, new_path, new_len, &dst, NULL);
+  err = w32_resolve(dst_dir, to, &dst);
   if (err) {
     w32_resolved_free(&src);
     return err;
   }
   if (src.attrs == INVALID_FILE_ATTRIBUTES) err = missing();
-  else if (is_link(src.attrs) && (old_flags & WASI_LOOKUP_SYMLINK_FOLLOW)) err = WASI_ELOOP;
   else if (is_dir(src.attrs)) err = WASI_EPERM;
   else if (dst.is_dir_itself || dst.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
   else if (src.trailing_slash || dst.trailing_slash) err = WASI_ENOTDIR;
@@ -733,18 +606,11 @@ uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, 
 
 /* Links are never followed on Windows, so the guest cannot make them either: after the new
  * path's own errors (perm, noent, exist: as wasmtime), notsup. */
-uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_len, uint32_t fd,
-                               uint32_t new_path, uint32_t new_len) {
-  char *target;
-  uint32_t err = wasi_guest_string(vm, old_path, old_len, &target);
-  if (err) return err;
+uint32_t w2e_os_symlink(const char *target, const wasi_fd *dir, const char *path) {
   bool absolute = target[0] == '/';
-  free(target);
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_mutate(vm, b, new_path, new_len, true);
   w32_resolved r;
-  if ((err = w32_resolve(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, &r, NULL)))
-    return err;
+  uint32_t err = w32_resolve(dir, path, &r);
+  if (err) return err;
   if (absolute) err = WASI_EPERM; /* as wasmtime: a link may not point at an absolute path */
   else if (r.is_dir_itself || r.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
   else if (r.trailing_slash) err = WASI_ENOENT;
@@ -753,12 +619,10 @@ uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_le
   return err;
 }
 
-uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len,
-                                uint32_t buf, uint32_t buf_len, uint32_t bufused) {
-  w32_fd *b = wasi_bundle_fd(fd);
-  if (b) return wasi_bundle_path_readlink(vm, b, path, len, buf, buf_len, bufused);
+uint32_t w2e_os_readlink(const wasi_fd *dir, const char *path, uint8_t *out, uint32_t cap,
+                         uint32_t *len) {
   w32_resolved r;
-  uint32_t err = w32_resolve(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, &r, NULL);
+  uint32_t err = w32_resolve(dir, path, &r);
   if (err) return err;
   if (r.attrs == INVALID_FILE_ATTRIBUTES) err = missing();
   else if (is_link(r.attrs)) err = WASI_ENOTSUP; /* reparse data is not read */

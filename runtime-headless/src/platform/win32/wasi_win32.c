@@ -1,12 +1,7 @@
 /*
- * wasi_win32.c: wasi_snapshot_preview1 over Win32, the counterpart of wasi.c and
- * wasi_poll.c: the import table main.c resolves imports from (same names and signatures as
- * wasi.c's), arguments, environment, clocks, poll_oneoff, randomness, proc_exit, and the
- * Win32 error mapping. Files and directories are in wasi_fd_win32.c and wasi_path_win32.c.
- *
- * Conventions are the POSIX side's (see wasi.c): every host function takes the vmctx and the
- * wasm parameters and returns a WASI errno; every guest pointer is checked against the
- * memory's current size (fault, never a trap).
+ * wasi_win32.c: the process and time on Win32 (platform.h): the Win32 error mapping,
+ * arguments, environment, clocks, waiting, randomness and exit. Files are in wasi_fd_win32.c,
+ * directories and paths in wasi_path_win32.c.
  *
  * Arguments come from GetCommandLineW (parsed with the CRT's rules) and the environment from
  * GetEnvironmentStringsW, both converted to UTF-8, so the guest sees UTF-8 whatever the
@@ -67,8 +62,6 @@ uint32_t wasi_win32_errno(DWORD e) {
 
 /* ---- Arguments ---- */
 
-int wasi_argc;
-char **wasi_argv;
 
 /* Splits a command line as the Microsoft C runtime does: argv[0] up to the first space
  * outside quotes (no escapes); then arguments separated by spaces/tabs, where 2n backslashes
@@ -132,9 +125,7 @@ static wchar_t **split_command_line(const wchar_t *cmd, int *count) {
 
 /* The guest's arguments are the process's UTF-8 command line: main()'s argv (in the ANSI code
  * page) is used only when the command line cannot be read or converted. */
-void w2e_wasi_set_args(int argc, char **argv) {
-  wasi_argc = argc;
-  wasi_argv = argv;
+void w2e_os_args(int *argc, char ***argv) {
   int n;
   wchar_t **wargs = split_command_line(GetCommandLineW(), &n);
   if (!wargs) return;
@@ -144,13 +135,13 @@ void w2e_wasi_set_args(int argc, char **argv) {
     if (!(utf8[i] = w2e_win32_narrow(wargs[i]))) return;
   free(wargs[0]);
   free(wargs);
-  wasi_argc = n;
-  wasi_argv = utf8;
+  *argc = n;
+  *argv = utf8;
 }
 
 /* ---- Environment ---- */
 
-char **wasi_win32_environ(void) {
+char **w2e_os_environ(void) {
   static char **env;
   if (env) return env;
   wchar_t *block = GetEnvironmentStringsW();
@@ -168,7 +159,7 @@ char **wasi_win32_environ(void) {
   return env;
 }
 
-const char *wasi_win32_getenv(const char *name) {
+const char *w2e_os_getenv(const char *name) {
   wchar_t *wname = w2e_win32_widen(name);
   if (!wname) return NULL;
   DWORD n = GetEnvironmentVariableW(wname, NULL, 0);
@@ -193,7 +184,7 @@ static FARPROC find_proc(const wchar_t *dll, const char *name) {
   return m ? GetProcAddress(m, name) : NULL;
 }
 
-static bool os_random(uint8_t *buf, size_t len) {
+bool w2e_os_random(uint8_t *buf, size_t len) {
   static process_prng_fn process_prng;
   static rtl_gen_random_fn rtl_gen_random;
   static bcrypt_gen_random_fn bcrypt_gen_random;
@@ -217,24 +208,9 @@ static bool os_random(uint8_t *buf, size_t len) {
   return true;
 }
 
-uint32_t w2e_wasi_random_get(w2e_vmctx *vm, uint32_t buf, uint32_t len) {
-  uint8_t *p = wasi_guest(vm, buf, len);
-  if (!p) return WASI_EFAULT;
-  return os_random(p, len) ? WASI_ESUCCESS : WASI_EIO;
-}
+void w2e_os_exit(uint32_t code) { ExitProcess(code); }
 
-void w2e_wasi_proc_exit(w2e_vmctx *vm, uint32_t code) {
-  (void)vm;
-  /* Nothing is buffered on the runtime side. */
-  ExitProcess(code);
-}
-
-uint32_t w2e_wasi_proc_raise(w2e_vmctx *vm, uint32_t sig) { return WASI_ENOTSUP; }
-
-uint32_t w2e_wasi_sched_yield(w2e_vmctx *vm) {
-  SwitchToThread();
-  return WASI_ESUCCESS;
-}
+void w2e_os_yield(void) { SwitchToThread(); }
 
 /* ---- Clocks ---- */
 
@@ -273,45 +249,18 @@ static uint64_t monotonic_ns(void) {
   return t / f * 1000000000u + t % f * 1000000000u / f;
 }
 
-/* Readable clocks: realtime and monotonic; badf for the CPU-time clocks (as wasmtime and the
- * POSIX side), inval for ids preview1 does not define. */
-static uint32_t check_clock(uint32_t id) {
-  return id <= 1 ? WASI_ESUCCESS : id <= 3 ? WASI_EBADF : WASI_EINVAL;
+uint32_t w2e_os_now(uint32_t id, uint64_t *ns) {
+  *ns = id == 0 ? realtime_ns() : monotonic_ns();
+  return WASI_ESUCCESS;
 }
 
-static uint64_t clock_now(uint32_t id) { return id == 0 ? realtime_ns() : monotonic_ns(); }
-
-uint32_t w2e_wasi_clock_time_get(w2e_vmctx *vm, uint32_t id, uint64_t precision,
-                                 uint32_t time_ptr) {
-  uint32_t err = check_clock(id);
-  if (err) return err;
-  return wasi_put64(vm, time_ptr, clock_now(id));
-}
-
-uint32_t w2e_wasi_clock_res_get(w2e_vmctx *vm, uint32_t id, uint32_t res_ptr) {
-  uint32_t err = check_clock(id);
-  if (err) return err;
+uint32_t w2e_os_resolution(uint32_t id, uint64_t *ns) {
   uint64_t res = id == 0 ? 100u : 1000000000u / qpc_frequency();
-  return wasi_put64(vm, res_ptr, res ? res : 1);
+  *ns = res ? res : 1;
+  return WASI_ESUCCESS;
 }
 
-/* ---- poll_oneoff: clocks sleep; file and stdio subscriptions are reported ready at once
- * (Win32 has no readiness wait that covers files, pipes and consoles alike). ---- */
-
-#define SUB_SIZE 48u
-#define EVENT_SIZE 32u
-
-static void put_event(uint8_t *p, uint64_t userdata, uint16_t error, uint8_t type,
-                      uint64_t nbytes, uint16_t flags) {
-  memset(p, 0, EVENT_SIZE);
-  wasi_store64(p, userdata);
-  wasi_store16(p + 8, error);
-  p[10] = type;
-  wasi_store64(p + 16, nbytes);
-  wasi_store16(p + 24, flags);
-}
-
-static void sleep_ns(uint64_t ns) {
+void w2e_os_sleep(uint64_t ns) {
   uint64_t ms = (ns + 999999u) / 1000000u;
   while (ms > 0) {
     DWORD chunk = ms > 0x7fffffffu ? 0x7fffffffu : (DWORD)ms;
@@ -320,91 +269,32 @@ static void sleep_ns(uint64_t ns) {
   }
 }
 
-uint32_t w2e_wasi_poll_oneoff(w2e_vmctx *vm, uint32_t in, uint32_t out, uint32_t nsubs,
-                              uint32_t nevents) {
-  if (nsubs == 0) return WASI_EINVAL;
-  const uint8_t *sp = wasi_guest(vm, in, (uint64_t)nsubs * SUB_SIZE);
-  uint8_t *ep = wasi_guest(vm, out, (uint64_t)nsubs * EVENT_SIZE);
-  if (!sp || !ep || !wasi_guest(vm, nevents, 4)) return WASI_EFAULT;
+/* ---- Waiting: Win32 has no readiness wait that covers files, pipes and consoles alike, so
+ * every handle counts as ready at once and a wait is a sleep. ---- */
 
-  /* One relative clock: a plain sleep (wasmtime reports nbytes 1 for it). */
-  if (nsubs == 1 && sp[8] == 0 && !(wasi_load16(sp + 40) & 1)) {
-    uint32_t id = wasi_load32(sp + 16);
-    if (id > 1) return WASI_EINVAL;
-    uint64_t userdata = wasi_load64(sp);
-    sleep_ns(wasi_load64(sp + 24));
-    put_event(ep, userdata, 0, 0, 1, 0);
-    return wasi_put32(vm, nevents, 1);
-  }
+bool w2e_os_always_ready(w2e_handle h, bool is_file) { return true; }
 
-  uint64_t *deadlines = calloc(nsubs, sizeof *deadlines);
-  if (!deadlines) return WASI_ENOMEM;
-  uint64_t start = monotonic_ns(), first_deadline = UINT64_MAX;
-  uint32_t count = 0, err = WASI_ESUCCESS;
-  /* First pass: validate, find the nearest deadline (absolute times made relative to now). */
-  for (uint32_t i = 0; i < nsubs && !err; i++) {
-    const uint8_t *s = sp + (uint64_t)i * SUB_SIZE;
-    uint8_t tag = s[8];
-    if (tag == 0) {
-      uint32_t id = wasi_load32(s + 16);
-      uint64_t timeout = wasi_load64(s + 24);
-      uint16_t flags = wasi_load16(s + 40);
-      if (id > 1 || (flags & ~1u)) {
-        err = WASI_EINVAL;
-        break;
-      }
-      if (flags & 1) {
-        uint64_t now = clock_now(id);
-        timeout = timeout > now ? timeout - now : 0;
-      }
-      deadlines[i] = start + timeout < start ? UINT64_MAX : start + timeout;
-      if (deadlines[i] < first_deadline) first_deadline = deadlines[i];
-    } else if (tag == 1 || tag == 2) {
-      w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &err);
-      if (!f) break;
-      bool writing = tag == 2;
-      bool ok = f->kind == WASI_FD_FILE || f->kind == WASI_FD_BUNDLE_FILE ||
-                (f->kind == WASI_FD_STDIO &&
-                 (f->base & (writing ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ)));
-      if (!ok) err = WASI_EBADF;
-      else if (!(f->base & WASI_RIGHT_POLL_FD_READWRITE)) err = WASI_ENOTCAPABLE;
-    } else {
-      err = WASI_EINVAL;
-    }
+bool w2e_os_at_end(w2e_handle h) {
+  LARGE_INTEGER size, zero, pos;
+  zero.QuadPart = 0;
+  return GetFileSizeEx(h, &size) && SetFilePointerEx(h, zero, &pos, FILE_CURRENT) &&
+         size.QuadPart <= pos.QuadPart;
+}
+
+uint32_t w2e_os_wait(w2e_wait *waits, uint32_t n, uint64_t timeout_ns) {
+  for (uint32_t i = 0; i < n; i++) {
+    waits[i].ready = true;
+    waits[i].hangup = waits[i].invalid = false;
   }
-  if (err) {
-    free(deadlines);
-    return err;
-  }
-  /* fd subscriptions are ready now; without any, sleep until the nearest deadline. */
-  for (uint32_t i = 0; i < nsubs; i++) {
-    const uint8_t *s = sp + (uint64_t)i * SUB_SIZE;
-    if (s[8] == 0) continue;
-    /* A bundle file at its end reads nothing more: hangup, as on POSIX. */
-    uint32_t ignored;
-    w32_fd *f = w32_fd_get(wasi_load32(s + 16), 0, &ignored);
-    uint16_t flags = s[8] == 1 && f && wasi_bundle_at_end(f) ? 1 : 0;
-    put_event(ep + (uint64_t)count++ * EVENT_SIZE, wasi_load64(s), 0, s[8], 1, flags);
-  }
-  if (count == 0) {
-    uint64_t now = monotonic_ns();
-    if (first_deadline > now) sleep_ns(first_deadline - now);
-    now = monotonic_ns();
-    for (uint32_t i = 0; i < nsubs; i++) {
-      const uint8_t *s = sp + (uint64_t)i * SUB_SIZE;
-      if (deadlines[i] <= now || deadlines[i] == first_deadline)
-        put_event(ep + (uint64_t)count++ * EVENT_SIZE, wasi_load64(s), 0, 0, 0, 0);
-    }
-  }
-  free(deadlines);
-  return wasi_put32(vm, nevents, count);
+  if (n == 0) w2e_os_sleep(timeout_ns);
+  return WASI_ESUCCESS;
 }
 
 /* ---- Sockets: none on Windows yet (no socket fds exist, so every fd is badf or notsock) ---- */
 
 static uint32_t no_socket(uint32_t fd) {
   uint32_t err;
-  return w32_fd_get(fd, 0, &err) ? WASI_ENOTSOCK : err;
+  return wasi_fd_get(fd, 0, &err) ? WASI_ENOTSOCK : err;
 }
 uint32_t w2e_wasi_sock_accept(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t out) {
   return no_socket(fd);

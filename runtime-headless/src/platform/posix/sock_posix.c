@@ -1,10 +1,9 @@
 /*
- * wasi_sock.c: sock_accept, sock_recv, sock_send, sock_shutdown on fds that are sockets (in
+ * platform/posix/sock_posix.c: sock_accept, sock_recv, sock_send, sock_shutdown on fds that are sockets (in
  * practice standard streams the process was started with, e.g. under inetd or systemd socket
  * activation, and the connections accepted from them). Other fds give notsock, as wasmtime
  * (which has no socket fds in preview1) answers for every fd; missing fds give badf.
  */
-#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
 #include "wasi/wasi_internal.h"
 
 #include <errno.h>
@@ -14,6 +13,33 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+/* An iovec array copied out of guest memory as host iovecs (all buffers checked). At most
+ * WASI_IOV_MAX entries are used (the rest of a longer array is ignored, as writev would refuse
+ * it). Returns success, fault or inval. */
+#define WASI_IOV_MAX 64
+static uint32_t wasi_iovecs(w2e_vmctx *vm, uint32_t iovs, uint32_t iovs_len, struct iovec *out,
+                            int *count) {
+  const uint8_t *vec = wasi_guest(vm, iovs, (uint64_t)iovs_len * 8);
+  if (!vec) return WASI_EFAULT;
+  int n = 0;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < iovs_len; i++) {
+    uint32_t ptr = wasi_load32(vec + 8 * i), len = wasi_load32(vec + 8 * i + 4);
+    uint8_t *p = wasi_guest(vm, ptr, len);
+    if (!p) return WASI_EFAULT;
+    if (len == 0 || n == WASI_IOV_MAX) continue;
+    /* Keep the total within what one host call reports (and a u32 result). */
+    if (total + len > 0x7ffff000u) len = (uint32_t)(0x7ffff000u - total);
+    if (len == 0) continue;
+    out[n].iov_base = p;
+    out[n].iov_len = len;
+    total += len;
+    n++;
+  }
+  *count = n;
+  return WASI_ESUCCESS;
+}
 
 /* The entry of a socket fd, or NULL with badf / notsock. */
 static wasi_fd *sock_fd(uint32_t fd, uint32_t *err) {
@@ -113,4 +139,3 @@ uint32_t w2e_wasi_sock_shutdown(w2e_vmctx *vm, uint32_t fd, uint32_t how) {
   return shutdown(e->host, h) == 0 ? WASI_ESUCCESS : wasi_errno(errno);
 }
 
-#endif /* !_WIN32 */

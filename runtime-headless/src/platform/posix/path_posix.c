@@ -1,5 +1,5 @@
 /*
- * wasi_path.c: sandboxed path resolution. A guest path is resolved under a directory fd one
+ * platform/posix/path_posix.c: sandboxed path resolution on POSIX. A guest path is resolved under a directory fd one
  * component at a time with openat(O_NOFOLLOW | O_DIRECTORY), keeping the chain of directory
  * fds walked so far: ".." pops the chain (never openat(".."), so a directory moved elsewhere
  * cannot lead out), symlinks are read with readlinkat and expanded in place (their targets
@@ -13,8 +13,7 @@
  * whose target is absolute or climbs out yield perm (63); more than MAX_SYMLINKS expansions
  * yield loop (32); an empty path noent.
  */
-#if !defined(_WIN32) /* whole file: POSIX only (Windows: *_win32.c) */
-#include "wasi/wasi_internal.h"
+#include "platform/posix/posix.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -237,4 +236,3 @@ uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, wasi_re
   return WASI_ESUCCESS;
 }
 
-#endif /* !_WIN32 */

@@ -1,0 +1,25 @@
+/*
+ * platform/win32/types.h: the Win32 platform's types behind platform/platform.h. A handle is
+ * a HANDLE (spelled void * so that the portable code need not include <windows.h>).
+ * Directories are handled by path as well as by handle (Win32 has no openat), and
+ * fd_readdir reads a directory's listing whole when a scan starts.
+ */
+#ifndef W2E_PLATFORM_WIN32_TYPES_H
+#define W2E_PLATFORM_WIN32_TYPES_H
+
+#include <stdint.h>
+#include <wchar.h>
+
+typedef void *w2e_handle;
+#define W2E_NO_HANDLE ((void *)0)
+
+/* What a guest fd carries for this platform besides its handle. */
+typedef struct wasi_fd_os {
+  wchar_t *path; /* directories: full host path in \\?\ form, no trailing separator */
+  wchar_t *root; /* directories: the preopen's final path (GetFinalPathNameByHandleW) */
+  /* fd_readdir: the listing read when a scan starts at cookie 0. */
+  struct w32_dirent *ents;
+  uint32_t num_ents;
+} wasi_fd_os;
+
+#endif /* W2E_PLATFORM_WIN32_TYPES_H */
