@@ -15,18 +15,18 @@ impl FuncTranslator<'_> {
     pub(super) fn translate_simd_float(&mut self, op: &Operator<'_>) -> bool {
         use Operator as O;
         match op {
-            O::F32x4Add => self.lane_binary(F32x4, "fadd"),
-            O::F64x2Add => self.lane_binary(F64x2, "fadd"),
-            O::F32x4Sub => self.lane_binary(F32x4, "fsub"),
-            O::F64x2Sub => self.lane_binary(F64x2, "fsub"),
-            O::F32x4Mul => self.lane_binary(F32x4, "fmul"),
-            O::F64x2Mul => self.lane_binary(F64x2, "fmul"),
-            O::F32x4Div => self.lane_binary(F32x4, "fdiv"),
-            O::F64x2Div => self.lane_binary(F64x2, "fdiv"),
-            O::F32x4Min => self.lane_binary_intrinsic(F32x4, "minimum"),
-            O::F64x2Min => self.lane_binary_intrinsic(F64x2, "minimum"),
-            O::F32x4Max => self.lane_binary_intrinsic(F32x4, "maximum"),
-            O::F64x2Max => self.lane_binary_intrinsic(F64x2, "maximum"),
+            O::F32x4Add => self.float_arith(F32x4, "fadd"),
+            O::F64x2Add => self.float_arith(F64x2, "fadd"),
+            O::F32x4Sub => self.float_arith(F32x4, "fsub"),
+            O::F64x2Sub => self.float_arith(F64x2, "fsub"),
+            O::F32x4Mul => self.float_arith(F32x4, "fmul"),
+            O::F64x2Mul => self.float_arith(F64x2, "fmul"),
+            O::F32x4Div => self.float_arith(F32x4, "fdiv"),
+            O::F64x2Div => self.float_arith(F64x2, "fdiv"),
+            O::F32x4Min => self.float_min_max(F32x4, "minimum"),
+            O::F64x2Min => self.float_min_max(F64x2, "minimum"),
+            O::F32x4Max => self.float_min_max(F32x4, "maximum"),
+            O::F64x2Max => self.float_min_max(F64x2, "maximum"),
             O::F32x4PMin => self.pseudo_min_max(F32x4, false),
             O::F64x2PMin => self.pseudo_min_max(F64x2, false),
             O::F32x4PMax => self.pseudo_min_max(F32x4, true),
@@ -68,7 +68,10 @@ impl FuncTranslator<'_> {
             O::F32x4DemoteF64x2Zero => {
                 let a = self.pop_lanes(F64x2);
                 let narrow = self.inst(format!("fptrunc <2 x double> {a} to <2 x float>"));
-                let v = self.zero_extend_lanes(&narrow, "float");
+                let lanes = self.zero_extend_lanes(&narrow, "float");
+                // LLVM folds demote(promote(x)) to x, which would keep a signaling NaN.
+                // (`llvm.canonicalize.v2f32` crashes the x86 backend: quiet all four lanes.)
+                let v = self.lanewise_intrinsic("canonicalize", F32x4, &[&lanes]);
                 self.push_lanes(&v, F32x4);
             }
             O::F64x2PromoteLowF32x4 => {
@@ -80,6 +83,34 @@ impl FuncTranslator<'_> {
             _ => return false,
         }
         true
+    }
+
+    /// `fadd`/`fsub`/`fmul`/`fdiv`. LLVM folds `x * 1.0`, `x + -0.0`, ... to `x`, which
+    /// hands back a signaling NaN where the spec wants it quieted; with a constant operand
+    /// made of such identities the result goes through `llvm.canonicalize`, which quiets
+    /// NaNs and changes nothing else.
+    fn float_arith(&mut self, shape: Shape, opcode: &str) {
+        let n = self.stack.len();
+        let folds = self.stack[n - 2..]
+            .iter()
+            .any(|v| all_lanes_identities(&v.repr, shape));
+        let b = self.pop_lanes(shape);
+        let a = self.pop_lanes(shape);
+        let mut v = self.inst(format!("{opcode} {} {a}, {b}", shape.ty()));
+        if folds {
+            v = self.lanewise_intrinsic("canonicalize", shape, &[&v]);
+        }
+        self.push_lanes(&v, shape);
+    }
+
+    /// `min`/`max`: `llvm.minimum`/`llvm.maximum` return a signaling NaN operand as it is,
+    /// so the result goes through `llvm.canonicalize`, which quiets it.
+    fn float_min_max(&mut self, shape: Shape, name: &str) {
+        let b = self.pop_lanes(shape);
+        let a = self.pop_lanes(shape);
+        let v = self.lanewise_intrinsic(name, shape, &[&a, &b]);
+        let quiet = self.lanewise_intrinsic("canonicalize", shape, &[&v]);
+        self.push_lanes(&quiet, shape);
     }
 
     fn lane_unary_intrinsic(&mut self, shape: Shape, name: &str) {
@@ -168,4 +199,27 @@ impl FuncTranslator<'_> {
         let v = self.inst(format!("{opcode} <2 x i32> {low} to <2 x double>"));
         self.push_lanes(&v, F64x2);
     }
+}
+
+/// Whether `repr` is a v128 constant (`<i8 b0, i8 b1, ...>`, from `v128.const`) whose every
+/// float lane of `shape` is +0, -0, 1 or -1: an operand LLVM may fold away.
+fn all_lanes_identities(repr: &str, shape: Shape) -> bool {
+    let Some(items) = repr.strip_prefix('<').and_then(|r| r.strip_suffix('>')) else {
+        return false;
+    };
+    let bytes: Option<Vec<u8>> = items
+        .split(", ")
+        .map(|item| item.strip_prefix("i8 ")?.parse::<u8>().ok())
+        .collect();
+    let Some(bytes) = bytes.filter(|b| b.len() == 16) else {
+        return false;
+    };
+    let lane_bytes = (shape.lane_bits() / 8) as usize;
+    bytes.chunks(lane_bytes).all(|lane| {
+        let value = match shape {
+            Shape::F32x4 => f64::from(f32::from_le_bytes(lane.try_into().expect("4 bytes"))),
+            _ => f64::from_le_bytes(lane.try_into().expect("8 bytes")),
+        };
+        value == 0.0 || value.abs() == 1.0
+    })
 }

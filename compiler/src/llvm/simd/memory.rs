@@ -1,5 +1,7 @@
 //! v128 loads and stores. Every access computes its address like a scalar one (guard pages on
-//! 64-bit targets, a bounds check on 32-bit ones); alignment is a hint only. Whole vectors
+//! 64-bit targets, a bounds check on 32-bit ones). Wasm's alignment is a hint that the address
+//! may break, while LLVM's `align` is a promise (x86 would use `movaps`, which faults on a
+//! misaligned address): vector accesses say `align 1`. Whole vectors
 //! move as 16 bytes, already in wasm's byte order on any target. Accesses of single lanes
 //! (splat, zero, lane loads and stores) go through the scalar integer accesses, which
 //! byte-swap on big-endian targets, and `v128.loadNxM` byte-swaps its narrow lanes there.
@@ -21,9 +23,8 @@ impl FuncTranslator<'_> {
             O::V128Load { memarg } => {
                 let index = self.pop();
                 let at = self.address(&index.repr, memarg, 16);
-                let align = Self::alignment(memarg, 16);
                 let start = self.out.len();
-                let v = self.inst(format!("load <16 x i8>, ptr {at}, align {align}"));
+                let v = self.inst(format!("load <16 x i8>, ptr {at}, align 1"));
                 self.last_load = Some((start, v.clone()));
                 self.push(v, ValType::V128);
             }
@@ -31,11 +32,7 @@ impl FuncTranslator<'_> {
                 let value = self.pop();
                 let index = self.pop();
                 let at = self.address(&index.repr, memarg, 16);
-                let align = Self::alignment(memarg, 16);
-                self.emit(format!(
-                    "store <16 x i8> {}, ptr {at}, align {align}",
-                    value.repr
-                ));
+                self.emit(format!("store <16 x i8> {}, ptr {at}, align 1", value.repr));
             }
             O::V128Load8x8S { memarg } => self.load_extend(memarg, I8x16, "sext"),
             O::V128Load8x8U { memarg } => self.load_extend(memarg, I8x16, "zext"),
@@ -76,12 +73,11 @@ impl FuncTranslator<'_> {
     fn load_extend(&mut self, memarg: &MemArg, narrow: Shape, ext: &str) {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, 8);
-        let align = Self::alignment(memarg, 8);
         let n = narrow.lanes() / 2;
         let lane = narrow.lane_ty();
         let half_ty = format!("<{n} x {lane}>");
         let start = self.out.len();
-        let mut v = self.inst(format!("load {half_ty}, ptr {at}, align {align}"));
+        let mut v = self.inst(format!("load {half_ty}, ptr {at}, align 1"));
         self.last_load = Some((start, v.clone()));
         if self.target.big_endian && narrow != I8x16 {
             v = self.call_intrinsic(&format!("bswap.v{n}{lane}"), &half_ty, &[(&half_ty, &v)]);
