@@ -37,14 +37,14 @@ impl FuncTranslator<'_> {
             O::F64x2Abs => self.lane_unary_intrinsic(F64x2, "fabs"),
             O::F32x4Sqrt => self.lane_unary_intrinsic(F32x4, "sqrt"),
             O::F64x2Sqrt => self.lane_unary_intrinsic(F64x2, "sqrt"),
-            O::F32x4Ceil => self.lane_unary_intrinsic(F32x4, "ceil"),
-            O::F64x2Ceil => self.lane_unary_intrinsic(F64x2, "ceil"),
-            O::F32x4Floor => self.lane_unary_intrinsic(F32x4, "floor"),
-            O::F64x2Floor => self.lane_unary_intrinsic(F64x2, "floor"),
-            O::F32x4Trunc => self.lane_unary_intrinsic(F32x4, "trunc"),
-            O::F64x2Trunc => self.lane_unary_intrinsic(F64x2, "trunc"),
-            O::F32x4Nearest => self.lane_unary_intrinsic(F32x4, "roundeven"),
-            O::F64x2Nearest => self.lane_unary_intrinsic(F64x2, "roundeven"),
+            O::F32x4Ceil => self.round(F32x4, "ceil"),
+            O::F64x2Ceil => self.round(F64x2, "ceil"),
+            O::F32x4Floor => self.round(F32x4, "floor"),
+            O::F64x2Floor => self.round(F64x2, "floor"),
+            O::F32x4Trunc => self.round(F32x4, "trunc"),
+            O::F64x2Trunc => self.round(F64x2, "trunc"),
+            O::F32x4Nearest => self.round(F32x4, "roundeven"),
+            O::F64x2Nearest => self.round(F64x2, "roundeven"),
             O::F32x4Eq => self.lane_compare(F32x4, "fcmp oeq"),
             O::F64x2Eq => self.lane_compare(F64x2, "fcmp oeq"),
             O::F32x4Ne => self.lane_compare(F32x4, "fcmp une"),
@@ -116,6 +116,17 @@ impl FuncTranslator<'_> {
     fn lane_unary_intrinsic(&mut self, shape: Shape, name: &str) {
         let a = self.pop_lanes(shape);
         let v = self.lanewise_intrinsic(name, shape, &[&a]);
+        self.push_lanes(&v, shape);
+    }
+
+    /// `ceil`, `floor`, `trunc`, `nearest`; quieting a signaling NaN where LLVM's lowering
+    /// would hand it back as it is.
+    fn round(&mut self, shape: Shape, name: &str) {
+        let a = self.pop_lanes(shape);
+        let mut v = self.lanewise_intrinsic(name, shape, &[&a]);
+        if self.target.rounding_keeps_snan {
+            v = self.lanewise_intrinsic("canonicalize", shape, &[&v]);
+        }
         self.push_lanes(&v, shape);
     }
 
