@@ -254,14 +254,19 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 // ---- Running under both runtimes ----
 
-/// Compiles `wasm` with wasm2exe and the given grants into `out`.
+/// Compiles `wasm` with wasm2exe and the given grants into `out` (with the backend
+/// `W2E_TEST_BACKEND` names, when set).
 pub fn wasm2exe(wasm: &Path, out: &Path, grants: &[&str]) {
+    let backend: Vec<String> = std::env::var("W2E_TEST_BACKEND")
+        .map(|b| vec!["--backend".to_string(), b])
+        .unwrap_or_default();
     let result = output(
         Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
             .arg(wasm)
             .arg("-o")
             .arg(out)
-            .args(grants),
+            .args(grants)
+            .args(&backend),
     );
     assert!(
         result.status.success(),

@@ -13,6 +13,8 @@ use wasm2exe_targets::{Runner, Target, matrix};
 
 /// The variable that selects the cell.
 pub const VARIABLE: &str = "W2E_TEST_TARGET";
+/// The variable naming the code generator the tests build with (default: wasm2exe's).
+pub const BACKEND_VARIABLE: &str = "W2E_TEST_BACKEND";
 
 pub struct Cell {
     pub target: Target,
@@ -84,12 +86,17 @@ impl Cell {
     }
 
     /// What wasm2exe needs besides the module to build for this cell.
+    /// `W2E_TEST_BACKEND=llvm` builds with that backend (`--backend`).
     pub fn build_flags(&self) -> Vec<String> {
-        if self.is_host() {
+        let mut flags = if self.is_host() {
             Vec::new()
         } else {
             vec!["--target".into(), self.target.triple.clone()]
+        };
+        if let Ok(backend) = std::env::var(BACKEND_VARIABLE) {
+            flags.extend(["--backend".into(), backend]);
         }
+        flags
     }
 
     /// The file name of an executable called `stem` in this cell.

@@ -553,7 +553,8 @@ impl<'a> FuncTranslator<'a> {
                     || self.translate_numeric(op)?
                     || self.translate_memory_op(op)?
                     || self.translate_table_op(op)?
-                    || self.translate_simd(op)?)
+                    || self.translate_simd(op)?
+                    || self.translate_atomic(op)?)
                 {
                     return Err(unsupported(op));
                 }

@@ -16,6 +16,7 @@
 //! for the *descriptor unit* (`descriptor_unit`), which holds the module descriptor, the
 //! trampolines and any data the code refers to.
 
+mod atomics;
 mod calls;
 mod descriptor;
 mod func;
@@ -32,8 +33,8 @@ use crate::layout::VmctxLayout;
 use crate::module_env::ModuleEnv;
 use crate::{CompileError, CompileOptions};
 use intrinsics::Intrinsics;
-pub use merge::merge_units;
 use ir::Target;
+pub use merge::merge_units;
 use rayon::prelude::*;
 use std::fmt::Write;
 

@@ -44,7 +44,8 @@ pub fn compile_modules(
 
     // Contiguous groups of about equal IR size.
     let size = |m: &Result<LlvmModule<'_>, String>| {
-        m.as_ref().map_or(0, |m| m.units.iter().map(|u| u.ir.len()).sum::<usize>())
+        m.as_ref()
+            .map_or(0, |m| m.units.iter().map(|u| u.ir.len()).sum::<usize>())
     };
     let total: usize = translated.iter().map(size).sum();
     let mut group_of = Vec::new();
@@ -82,8 +83,8 @@ pub fn compile_modules(
             let object = compiled[g].as_ref().map_err(Clone::clone)?;
             let mut sizes = vec![0u32; parsed[n].as_ref().map_or(0, |p| p.num_functions())];
             for unit in &module.units {
-                for (index, size) in llvm::code_sizes(object, &unit.code_symbols)
-                    .map_err(|e| format!("{e:#}"))?
+                for (index, size) in
+                    llvm::code_sizes(object, &unit.code_symbols).map_err(|e| format!("{e:#}"))?
                 {
                     sizes[index as usize] = size;
                 }
@@ -105,7 +106,10 @@ pub fn compile_modules(
         Ok(_) => (results, vec![work.join("descriptors.o")]),
         Err(e) => {
             let message = format!("{e:#}");
-            let failed = results.into_iter().map(|r| r.and(Err(message.clone()))).collect();
+            let failed = results
+                .into_iter()
+                .map(|r| r.and(Err(message.clone())))
+                .collect();
             (failed, Vec::new())
         }
     }

@@ -114,9 +114,9 @@ impl Toolchain {
         }
         let llvm_zig = match backend {
             Backend::Cranelift => None,
-            Backend::Llvm => Some(
-                Zig::find(None)?.ok_or_else(wasm2exe_targets::llvm::zig_missing)?,
-            ),
+            Backend::Llvm => {
+                Some(Zig::find(None)?.ok_or_else(wasm2exe_targets::llvm::zig_missing)?)
+            }
         };
         Ok(Toolchain {
             target: target.clone(),

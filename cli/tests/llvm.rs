@@ -1,0 +1,134 @@
+//! `--backend llvm` end to end: an executable that runs, traps with the usual message, exit
+//! code and wasm backtrace, byte-reproducible builds, and the refusals (by name) of what the
+//! backend does not compile. Needs zig, like the backend.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wasm2exe(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
+        .args(args)
+        .output()
+        .expect("run wasm2exe")
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Builds the text module `wat` with the LLVM backend; `Err` is wasm2exe's stderr.
+fn build_wat(wat: &str, dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let input = dir.join(format!("{name}.wat"));
+    std::fs::write(&input, wat).unwrap();
+    let exe = dir.join(name);
+    let out = wasm2exe(&[
+        input.to_str().unwrap(),
+        "-o",
+        exe.to_str().unwrap(),
+        "--backend",
+        "llvm",
+    ]);
+    if out.status.success() {
+        Ok(exe)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn hello_runs_and_builds_are_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hashes = Vec::new();
+    for name in ["a", "b"] {
+        let exe = dir.path().join(name);
+        let out = wasm2exe(&[
+            &example("hello.wat"),
+            "-o",
+            exe.to_str().unwrap(),
+            "--backend",
+            "llvm",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let run = Command::new(&exe).output().unwrap();
+        assert_eq!(run.status.code(), Some(0));
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            "Hello from wasm2exe, world!\n"
+        );
+        hashes.push(std::fs::read(&exe).unwrap());
+    }
+    assert!(hashes[0] == hashes[1], "two builds of hello differ");
+}
+
+#[test]
+fn traps_name_the_kind_and_the_wasm_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+      (memory 1)
+      (func $divide (param i32) (result i32) (i32.div_s (i32.const 7) (local.get 0)))
+      (type $t (func (param i32) (result i32)))
+      (table funcref (elem $divide))
+      ;; Through the table, so that LLVM cannot inline it (inlined frames do not show).
+      (func $outer (param i32) (result i32)
+        (call_indirect (type $t) (local.get 0) (i32.const 0)) (i32.const 1) (i32.add))
+      (func (export "_start") (drop (call $outer (i32.const 0)))))"#;
+    let exe = build_wat(wat, dir.path(), "div").unwrap();
+    let run = Command::new(&exe).output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(134), "{stderr}");
+    assert!(
+        stderr.starts_with("wasm trap: integer divide by zero\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("at divide"), "{stderr}");
+}
+
+#[test]
+fn out_of_bounds_and_stack_exhaustion_trap_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let oob = r#"(module (memory 1)
+      (func (export "_start") (drop (i32.load (i32.const 65536)))))"#;
+    let exe = build_wat(oob, dir.path(), "oob").unwrap();
+    let run = Command::new(&exe).output().unwrap();
+    assert_eq!(run.status.code(), Some(134));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).starts_with("wasm trap: out of bounds memory access")
+    );
+
+    let deep = r#"(module
+      (func $down (param i32) (result i32) (i32.add (call $down (local.get 0)) (i32.const 1)))
+      (func (export "_start") (drop (call $down (i32.const 0)))))"#;
+    let exe = build_wat(deep, dir.path(), "deep").unwrap();
+    let run = Command::new(&exe).output().unwrap();
+    assert_eq!(run.status.code(), Some(134));
+    assert!(String::from_utf8_lossy(&run.stderr).starts_with("wasm trap: call stack exhausted"));
+}
+
+#[test]
+fn exception_handling_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module (tag $e)
+      (func (export "_start") (throw $e)))"#;
+    let err = build_wat(wat, dir.path(), "throw").unwrap_err();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("the LLVM backend does not compile the `Throw` instruction yet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn emit_obj_is_refused() {
+    let out = wasm2exe(&[&example("hello.wat"), "--emit", "obj", "--backend", "llvm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--backend cranelift for --emit obj"));
+}
