@@ -1,7 +1,8 @@
 //! The wasm2exe runtime, for the tools that link it.
 //!
-//! The runtime itself is portable C (`src/*/*.c`, `include/*.h`): it is what every executable
-//! links, and it must cross-compile for every target from one host. This crate carries it two
+//! The runtime itself is C (`include/*.h`; `src/core`, `src/wasi` and `src/entry` portable,
+//! `src/platform/posix` or `src/platform/win32` per target, see `src/layout.rs`): it is what
+//! every executable links, and it must cross-compile for every target from one host. This crate carries it two
 //! ways: the archive built for the host at build time (so host links need only `cc`), and the
 //! sources (so other targets can be built with `zig cc`).
 

@@ -11,6 +11,7 @@
 
 #include "w2e_abi.h"
 #include "w2e_runtime.h"
+#include "platform/platform.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,12 +74,7 @@ uint32_t w2e_memory_init_checked(w2e_vmctx *vm, uint32_t segment, uint64_t dst, 
 uint32_t w2e_table_init_checked(w2e_vmctx *vm, uint32_t table, uint32_t segment, uint64_t dst,
                                 uint64_t src, uint64_t len);
 
-/* ---- OS memory (memory_posix.c): reserve address space, commit a prefix ---- */
-
-/* Reserves `size` bytes of inaccessible address space; NULL on failure. */
-void *w2e_os_reserve(uint64_t size);
-/* Makes [addr, addr+size) of a reservation readable and writable (zeroed). */
-bool w2e_os_commit(void *addr, uint64_t size);
+/* OS memory (w2e_os_reserve, w2e_os_commit) and fault handling: platform/platform.h. */
 
 /* True when `addr` lies inside some linear memory's reservation (the OOB fallback for faults
  * at instructions without a trap-table entry). Async-signal-safe. */

@@ -26,6 +26,26 @@
 #include "platform/posix/types.h"
 #endif
 
+/* ---- The core's needs: memory and faults ----
+ *
+ * Linear memories reserve their whole index space plus a guard region once (core/memory.c)
+ * and commit pages as they grow, so a memory's base never moves and out-of-bounds accesses
+ * fault. Faults reach the trap code the same way on every platform: w2e_runtime_init
+ * (w2e_runtime.h; platform/posix/signals_posix.c with signal handlers on an alternate stack,
+ * platform/win32/signals_win32.c with a vectored exception handler) installs a handler that
+ * asks the core whether the faulting pc is wasm code (w2e_lookup_code) and which trap it is
+ * (w2e_lookup_trap, or w2e_addr_in_memory_reservation for an access fault), then continues
+ * in w2e_trap_from_signal, which unwinds to the innermost w2e_call. Faults anywhere else are
+ * left to crash the process as they would without the runtime. It also sets
+ * w2e_stack_limit, the bound the generated prologues check.
+ */
+
+/* Reserves `size` bytes of inaccessible address space; NULL on failure. Nothing is charged
+ * against the commit limit until w2e_os_commit. */
+void *w2e_os_reserve(uint64_t size);
+/* Makes [addr, addr+size) of a reservation readable and writable; fresh pages read as zero. */
+bool w2e_os_commit(void *addr, uint64_t size);
+
 /* ---- Guest fds: handles and their per-platform state ---- */
 
 /* The handle of standard stream `fd` (0, 1 or 2), never owned by the fd table, and whether it
@@ -168,6 +188,29 @@ bool w2e_dirent_fits(uint32_t room, size_t namelen);
  * entry that did not fit whole is listed again by the next call. Names are UTF-8; types are
  * the entries' own (a link is a link: nothing is followed). */
 uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t cookie, w2e_dirents *out);
+
+/* ---- Sockets (the streams a process was started with, and what they accept) ---- */
+
+/* One buffer of a scatter/gather transfer. */
+typedef struct w2e_buf {
+  uint8_t *p;
+  uint32_t len;
+} w2e_buf;
+#define W2E_BUFS_MAX 64
+
+/* Whether `h` is a stream socket (Windows: never; it has no socket fds). */
+bool w2e_os_is_socket(w2e_handle h);
+/* Accepts a connection on listening socket `h`: a new handle, close-on-exec, non-blocking
+ * when asked. */
+uint32_t w2e_os_accept(w2e_handle h, bool nonblock, w2e_handle *out);
+/* Receives into `bufs` (peeking, or waiting for all of them, when asked); `truncated` when a
+ * datagram did not fit. */
+uint32_t w2e_os_recv(w2e_handle h, const w2e_buf *bufs, int n, bool peek, bool waitall,
+                     uint32_t *got, bool *truncated);
+/* Sends `bufs` (never raising SIGPIPE). */
+uint32_t w2e_os_send(w2e_handle h, const w2e_buf *bufs, int n, uint32_t *sent);
+/* Shuts down reading and/or writing. */
+uint32_t w2e_os_shutdown(w2e_handle h, bool reading, bool writing);
 
 /* ---- Clocks, waiting, randomness, the process ---- */
 

@@ -9,10 +9,11 @@
  * one yields errno fault (21) with no side effect (wasmtime traps instead). No argument value
  * can crash the runtime (tests/test_wasi_fuzz.c calls everything with random values).
  *
- * Files: wasi_fd.c (fd table, rights), wasi_path.c (sandboxed resolution), wasi_files.c
- * (fd_* on open files), wasi_dirs.c (readdir, path_*), wasi_poll.c (clocks, poll_oneoff),
- * wasi_sock.c (sockets), wasi_errno.c (errno mapping, guest memory helpers), config.c
- * (capabilities). Behaviour follows wasmtime's preview1 where it is observable; the few
+ * Files: wasi_fd.c (fd table, rights), wasi_files.c (fd_* on open files), wasi_readdir.c
+ * (fd_readdir), wasi_paths.c (path_*), wasi_poll.c (clocks, poll_oneoff), wasi_guest.c
+ * (guest memory helpers), wasi_bundle.c (embedded directories), wasi_table.c (the import
+ * table), ../entry/config.c (capabilities). Everything they need from the OS goes through
+ * ../platform/platform.h; the sandbox they keep is stated in sandbox.h. Behaviour follows wasmtime's preview1 where it is observable; the few
  * deviations are noted where they are made.
  */
 #include "wasi/wasi_internal.h"

@@ -7,7 +7,7 @@
  * INDEX of the blob `w2e_main_bundle` as GUEST, in record order among the "dir" records. The
  * symbol is weak: an executable linked without one has no bundles (a "bundle" record then
  * fails at start-up). The same code serves POSIX and Windows: a bundle fd is an entry of the
- * OS's own fd table (wasi_fd.c or wasi_fd_win32.c), of the type wasi_bfd.
+ * fd table (wasi_fd.c) with no host handle.
  *
  * The blob (written by cli/src/bundle.rs; every integer little-endian):
  *

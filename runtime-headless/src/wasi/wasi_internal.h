@@ -1,6 +1,7 @@
 /*
- * wasi_internal.h: what the WASI source files (wasi*.c, config.c) share: errno and rights
- * constants, guest memory access, the fd table and sandboxed path resolution.
+ * wasi_internal.h: what the WASI source files (those of wasi/, entry/config.c and the
+ * platform files) share: errno and rights constants, guest memory access, the fd table, bundles,
+ * directory listings and filestat records.
  *
  * Bad guest pointers return fault (21), never trap: every pointer and length is checked
  * against the current memory size in 64-bit arithmetic before use (see wasi_guest()).

@@ -1,6 +1,7 @@
 /*
- * wasi_path_win32.c: sandboxed path resolution over Win32, fd_readdir, path_open and the other
- * path_* calls: the counterpart of wasi_path.c and wasi_dirs.c.
+ * wasi_path_win32.c: sandboxed path resolution over Win32, directory listings and the path
+ * operations of platform.h (the counterpart of platform/posix/path_posix.c, dirs_posix.c and
+ * readdir_posix.c).
  *
  * Win32 has no openat, so a directory fd keeps its full host path and a guest path is resolved
  * into a full \\?\ path (no further normalisation by Win32: "..", trailing dots and device

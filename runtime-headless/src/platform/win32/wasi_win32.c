@@ -290,25 +290,18 @@ uint32_t w2e_os_wait(w2e_wait *waits, uint32_t n, uint64_t timeout_ns) {
   return WASI_ESUCCESS;
 }
 
-/* ---- Sockets: none on Windows yet (no socket fds exist, so every fd is badf or notsock) ---- */
+/* ---- Sockets: none on Windows yet (no fd is a socket, so every call is notsock or badf
+ * before it could reach these) ---- */
 
-static uint32_t no_socket(uint32_t fd) {
-  uint32_t err;
-  return wasi_fd_get(fd, 0, &err) ? WASI_ENOTSOCK : err;
+bool w2e_os_is_socket(w2e_handle h) { return false; }
+uint32_t w2e_os_accept(w2e_handle h, bool nonblock, w2e_handle *out) { return WASI_ENOTSUP; }
+uint32_t w2e_os_recv(w2e_handle h, const w2e_buf *bufs, int n, bool peek, bool waitall,
+                     uint32_t *got, bool *truncated) {
+  return WASI_ENOTSUP;
 }
-uint32_t w2e_wasi_sock_accept(w2e_vmctx *vm, uint32_t fd, uint32_t flags, uint32_t out) {
-  return no_socket(fd);
+uint32_t w2e_os_send(w2e_handle h, const w2e_buf *bufs, int n, uint32_t *sent) {
+  return WASI_ENOTSUP;
 }
-uint32_t w2e_wasi_sock_recv(w2e_vmctx *vm, uint32_t fd, uint32_t iovs, uint32_t n,
-                            uint32_t flags, uint32_t nread, uint32_t oflags) {
-  return no_socket(fd);
-}
-uint32_t w2e_wasi_sock_send(w2e_vmctx *vm, uint32_t fd, uint32_t iovs, uint32_t n,
-                            uint32_t flags, uint32_t nwritten) {
-  return no_socket(fd);
-}
-uint32_t w2e_wasi_sock_shutdown(w2e_vmctx *vm, uint32_t fd, uint32_t how) {
-  return no_socket(fd);
-}
+uint32_t w2e_os_shutdown(w2e_handle h, bool reading, bool writing) { return WASI_ENOTSUP; }
 
 #endif /* _WIN32 */

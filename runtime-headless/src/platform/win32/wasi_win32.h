@@ -1,5 +1,5 @@
 /*
- * wasi_win32.h: what the Windows WASI files (wasi_win32.c, wasi_fd_win32.c,
+ * wasi_win32.h: what the Win32 platform files (wasi_win32.c, wasi_fd_win32.c,
  * wasi_path_win32.c) share: directory listings, sandboxed path resolution, filestat and
  * error mapping. The fd table, WASI constants and guest-memory helpers are the portable
  * ones (wasi/wasi_internal.h).
