@@ -62,7 +62,7 @@ impl FuncTranslator<'_> {
         let align = Self::alignment(memarg, bytes);
         let start = self.out.len();
         let bits = bytes * 8;
-        let v = self.inst(format!("load i{bits}, ptr {at}, align {align}"));
+        let v = self.inst(format!("load i{bits}, ptr {at}, align {align}, !tbaa !4"));
         self.last_load = Some((start, v.clone()));
         if self.target.big_endian && bytes > 1 {
             let f = self.intrinsics.intrinsic(
@@ -115,7 +115,9 @@ impl FuncTranslator<'_> {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);
-        self.emit(format!("store i{bits} {raw}, ptr {at}, align {align}"));
+        self.emit(format!(
+            "store i{bits} {raw}, ptr {at}, align {align}, !tbaa !4"
+        ));
     }
 
     /// Calls builtin `builtin` with the vmctx and `args` (type, value) and returns its result.

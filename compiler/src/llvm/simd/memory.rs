@@ -7,7 +7,7 @@
 //! byte-swap on big-endian targets, and `v128.loadNxM` byte-swaps its narrow lanes there.
 //!
 //! As for scalar loads, a load whose value is dropped right away is made volatile so that it
-//! still traps (`last_load`).
+//! still traps (`last_load`). Every access carries the TBAA tag of linear memory (`!4`).
 
 use super::Shape;
 use crate::llvm::func::FuncTranslator;
@@ -24,7 +24,7 @@ impl FuncTranslator<'_> {
                 let index = self.pop();
                 let at = self.address(&index.repr, memarg, 16);
                 let start = self.out.len();
-                let v = self.inst(format!("load <16 x i8>, ptr {at}, align 1"));
+                let v = self.inst(format!("load <16 x i8>, ptr {at}, align 1, !tbaa !4"));
                 self.last_load = Some((start, v.clone()));
                 self.push(v, ValType::V128);
             }
@@ -32,7 +32,10 @@ impl FuncTranslator<'_> {
                 let value = self.pop();
                 let index = self.pop();
                 let at = self.address(&index.repr, memarg, 16);
-                self.emit(format!("store <16 x i8> {}, ptr {at}, align 1", value.repr));
+                self.emit(format!(
+                    "store <16 x i8> {}, ptr {at}, align 1, !tbaa !4",
+                    value.repr
+                ));
             }
             O::V128Load8x8S { memarg } => self.load_extend(memarg, I8x16, "sext"),
             O::V128Load8x8U { memarg } => self.load_extend(memarg, I8x16, "zext"),
@@ -77,7 +80,7 @@ impl FuncTranslator<'_> {
         let lane = narrow.lane_ty();
         let half_ty = format!("<{n} x {lane}>");
         let start = self.out.len();
-        let mut v = self.inst(format!("load {half_ty}, ptr {at}, align 1"));
+        let mut v = self.inst(format!("load {half_ty}, ptr {at}, align 1, !tbaa !4"));
         self.last_load = Some((start, v.clone()));
         if self.target.big_endian && narrow != I8x16 {
             v = self.call_intrinsic(&format!("bswap.v{n}{lane}"), &half_ty, &[(&half_ty, &v)]);
