@@ -56,7 +56,7 @@ impl FuncTranslator<'_> {
     }
 
     /// Loads `bytes` bytes as an integer of that width, in the target's byte order.
-    fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
+    pub(super) fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);
@@ -91,7 +91,7 @@ impl FuncTranslator<'_> {
         self.push(v, t);
     }
 
-    fn store(&mut self, memarg: &MemArg, bytes: u32) {
+    pub(super) fn store(&mut self, memarg: &MemArg, bytes: u32) {
         let value = self.pop();
         let bits = bytes * 8;
         let mut raw = match value.ty {

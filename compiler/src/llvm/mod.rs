@@ -26,7 +26,6 @@ mod memory;
 mod merge;
 mod numeric;
 mod simd;
-mod simd_ops;
 mod stubs;
 mod tables;
 
