@@ -265,7 +265,10 @@ pub fn c_probe(width: PtrWidth) -> String {
 
 /// `_Static_assert`s of every field offset, size and alignment of every struct; `number`
 /// renders a layout value (for one width, or for whichever width the C compiler has).
-fn layout_asserts(out: &mut String, number: &dyn Fn(&dyn Fn(PtrWidth) -> u32) -> String) {
+/// A layout value as a function of the pointer width.
+type ByWidth<'a> = &'a dyn Fn(PtrWidth) -> u32;
+
+fn layout_asserts(out: &mut String, number: &dyn Fn(ByWidth<'_>) -> String) {
     for def in structs::ALL {
         // w2e_vmctx is declared as a plain struct (its typedef comes first).
         let ty = if def.name == structs::VMCTX.name {
