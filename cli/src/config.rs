@@ -22,6 +22,31 @@ pub struct Capabilities {
     pub bundles: Vec<String>,
     /// `--cpu`: the executable checks at start-up that the CPU has what the code uses.
     pub cpu: wasm2exe_compiler::CpuLevel,
+    /// Whether the module uses SIMD: riscv64 executables built by Cranelift then check for the
+    /// V extension (pipeline.rs clears it for cells LLVM builds).
+    pub uses_simd: bool,
+    /// `--max-memory`, in bytes: `memory.grow` fails beyond it.
+    pub max_memory: Option<u64>,
+    /// `--stack-size`, in bytes: how much stack wasm code may use.
+    pub stack_size: Option<u64>,
+}
+
+/// Parses a size: bytes, or a number with K, M or G (powers of 1024; `KiB`, `MB`... too).
+pub fn parse_size(option: &str, text: &str) -> Result<u64> {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let scale: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => bail!("{option} {text:?}: unknown unit {unit:?}; use bytes or K, M, G (e.g. 64M)"),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .with_context(|| format!("{option} {text:?}: expected a size such as 65536, 512K or 64M"))
 }
 
 impl Capabilities {
@@ -81,6 +106,21 @@ impl Capabilities {
         }
         for feature in wasm2exe_compiler::cpu_features(triple, self.cpu) {
             record(&["cpu", feature]);
+        }
+        // Cranelift lowers wasm SIMD with the V extension on riscv64.
+        if self.uses_simd
+            && matches!(
+                triple.architecture,
+                target_lexicon::Architecture::Riscv64(_)
+            )
+        {
+            record(&["cpu", "v"]);
+        }
+        if let Some(bytes) = self.max_memory {
+            record(&["max-memory", &bytes.to_string()]);
+        }
+        if let Some(bytes) = self.stack_size {
+            record(&["stack-size", &bytes.to_string()]);
         }
         bytes.push(0);
         bytes

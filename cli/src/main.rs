@@ -162,9 +162,24 @@ struct Args {
     /// The CPU the executables are for. baseline runs on every CPU of the target (x86_64:
     /// x86-64-v2); x86-64-v3 (AVX2, BMI2: 2013 on) and x86-64-v4 (AVX-512) need newer CPUs;
     /// native uses every feature of this machine's CPU, as a JIT would. The executable checks
-    /// the CPU when it starts. Applies to x86_64 targets; others get their baseline.
+    /// the CPU when it starts. Applies to x86_64 targets, and rva23 (RV64GC plus the vector
+    /// extension V) to riscv64: SIMD code then uses V, through Cranelift, where the baseline
+    /// (RV64GC, most boards sold so far) builds SIMD modules with LLVM without V.
+    /// Other targets get their baseline.
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = Cpu::Baseline)]
     cpu: Cpu,
+
+    /// The most linear memory the program may have (bytes, or K, M, G): `memory.grow` fails
+    /// beyond it, as the spec allows. Default: the module's own maximum (at most 4 GiB).
+    #[arg(long, value_name = "SIZE")]
+    max_memory: Option<String>,
+
+    /// The stack wasm code may use (bytes, or K, M, G); deeper recursion traps "call stack
+    /// exhausted". Default: the OS's main-thread stack (ulimit -s, 8 MiB on Linux) minus 256 KiB
+    /// for the runtime. Linux raises its limit for a larger size; macOS and Windows refuse one
+    /// above their stack (8 MiB, 16 MiB) at start-up.
+    #[arg(long, value_name = "SIZE")]
+    stack_size: Option<String>,
 
     /// The code generator. cranelift builds fast, and its code runs at wasmtime's speed.
     /// llvm optimizes like a C compiler (through zig's LLVM): a slower build, faster code
@@ -235,6 +250,7 @@ enum Cpu {
     X86_64V3,
     #[value(name = "x86-64-v4")]
     X86_64V4,
+    Rva23,
     Native,
 }
 
@@ -354,7 +370,8 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
     });
     if llvm_cell && args.emit == Emit::Obj {
         anyhow::bail!(
-            "--emit obj makes one object, and --backend llvm makes several; build the executable,              or use --backend cranelift for --emit obj"
+            "--emit obj makes one object, and --backend llvm makes several; build the \
+             executable, or use --backend cranelift for --emit obj"
         );
     }
     let summary = wasm2exe_compiler::summarize(wasm)
@@ -370,12 +387,17 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
         Cpu::Baseline => CpuLevel::Baseline,
         Cpu::X86_64V3 => CpuLevel::X86_64V3,
         Cpu::X86_64V4 => CpuLevel::X86_64V4,
+        // A riscv64 level: Cranelift's riscv64 code always assumes V; the backend choice
+        // (pipeline.rs) is what differs.
+        Cpu::Rva23 => CpuLevel::Baseline,
         Cpu::Native => CpuLevel::Native,
     };
     options.cpu = cpu;
     let capabilities = config::Capabilities {
         bundles: bundles.guests.clone(),
         cpu,
+        uses_simd: targets.iter().any(|t| t.triple.starts_with("riscv64"))
+            && wasm2exe_compiler::uses_simd(wasm),
         ..capabilities(args)?
     };
     let manifest = manifest_of(args, wasm, &capabilities, &bundles);
@@ -398,6 +420,7 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
         bundles,
         emit_object: args.emit == Emit::Obj,
         requested_backend: args.backend,
+        riscv64_v: args.cpu == Cpu::Rva23,
         naming: select::Naming::new(
             input,
             args.output.as_deref(),
@@ -412,7 +435,6 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
         } else {
             cache::CodeCache::user().ok()
         },
-        backend: pipeline::DEFAULT_BACKEND,
         stub_policy: args.stub_imports.map_or("none", StubPolicy::name),
         manifest,
         embedded,
@@ -428,7 +450,8 @@ fn build_module(args: &Args, wasm: &[u8], bundles: bundle::Bundles) -> Result<Ve
     ))
 }
 
-/// The manifest of this build's executables (the target is filled in per cell).
+/// The manifest of this build's executables (the target and the backend are filled in per
+/// cell).
 fn manifest_of(
     args: &Args,
     wasm: &[u8],
@@ -442,7 +465,7 @@ fn manifest_of(
         module_sha256: pipeline::hex(&sha2::Sha256::digest(wasm)),
         module_size: wasm.len() as u64,
         target: String::new(),
-        backend: pipeline::DEFAULT_BACKEND.into(),
+        backend: String::new(),
         cpu: args.cpu.name().into(),
         grants: manifest::Grants {
             dirs: capabilities.dirs.clone(),
@@ -483,6 +506,12 @@ fn recipe_args(args: &Args) -> Vec<String> {
     if let Some(entry) = &args.entry {
         pair("--entry", entry);
     }
+    if let Some(size) = &args.max_memory {
+        pair("--max-memory", size);
+    }
+    if let Some(size) = &args.stack_size {
+        pair("--stack-size", size);
+    }
     if let Some(stub) = args.stub_imports {
         pair("--stub-imports", stub.name());
     }
@@ -505,6 +534,7 @@ impl Cpu {
             Cpu::Baseline => "baseline",
             Cpu::X86_64V3 => "x86-64-v3",
             Cpu::X86_64V4 => "x86-64-v4",
+            Cpu::Rva23 => "rva23",
             Cpu::Native => "native",
         }
     }
@@ -521,6 +551,16 @@ impl StubPolicy {
 
 fn capabilities(args: &Args) -> Result<config::Capabilities> {
     let mut caps = config::Capabilities {
+        max_memory: args
+            .max_memory
+            .as_deref()
+            .map(|text| limit("--max-memory", text, 0, 1 << 32))
+            .transpose()?,
+        stack_size: args
+            .stack_size
+            .as_deref()
+            .map(|text| limit("--stack-size", text, 64 << 10, 1 << 30))
+            .transpose()?,
         entry: args.entry.clone(),
         inherit_env: args.inherit_env,
         runtime_grants: args.runtime_grants,
@@ -533,6 +573,19 @@ fn capabilities(args: &Args) -> Result<config::Capabilities> {
         caps.add_env(env)?;
     }
     Ok(caps)
+}
+
+/// A size option, within [min, max].
+fn limit(option: &str, text: &str, min: u64, max: u64) -> Result<u64> {
+    let bytes = config::parse_size(option, text)?;
+    if bytes < min || bytes > max {
+        anyhow::bail!(
+            "{option} {text}: must be between {} KiB and {} MiB",
+            min >> 10,
+            max >> 20
+        );
+    }
+    Ok(bytes)
 }
 
 /// A caught panic as the one-line error users see: it is always a bug of ours.

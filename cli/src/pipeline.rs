@@ -30,10 +30,6 @@ use wasm2exe_compiler::{CompileOptions, ParsedModule};
 use wasm2exe_targets::matrix::Backend as CellBackend;
 use wasm2exe_targets::{Target, Zig, matrix, runtime};
 
-/// The Cranelift backend's name in the cache key and the manifest (the LLVM backend's builds
-/// are not cached).
-pub const DEFAULT_BACKEND: &str = "cranelift";
-
 /// The code generator (`--backend`).
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -62,8 +58,11 @@ pub struct Job<'a> {
     /// `--bundle`s: embedded read-only directories.
     pub bundles: crate::bundle::Bundles,
     pub emit_object: bool,
-    /// `--backend`; `None`: each cell's own.
+    /// `--backend`; `None`: each cell's own (the cell's backend names the code in the cache
+    /// key and the manifest).
     pub requested_backend: Option<Backend>,
+    /// `--cpu rva23`: riscv64 SIMD code may use the V extension (Cranelift's).
+    pub riscv64_v: bool,
     pub naming: Naming,
     /// `--runtime PATH`.
     pub runtime: Option<PathBuf>,
@@ -73,11 +72,9 @@ pub struct Job<'a> {
     pub input: String,
     /// The compile cache; `None` with `--no-cache`.
     pub cache: Option<CodeCache>,
-    /// `DEFAULT_BACKEND` or another backend's name.
-    pub backend: &'static str,
     /// `--stub-imports` as the cache key spells it: none, trap or zero.
     pub stub_policy: &'static str,
-    /// The manifest of every executable; each cell fills in its target.
+    /// The manifest of every executable; each cell fills in its target and backend.
     pub manifest: Manifest,
     /// `--embed-module`: the module section (embed.rs).
     pub embedded: Option<Vec<u8>>,
@@ -321,7 +318,8 @@ fn use_cache(
         let key = CodeCache::key(
             job.wasm,
             &KeyParts {
-                backend: job.backend,
+                // Only Cranelift's code is cached.
+                backend: CellBackend::Cranelift.name(),
                 code_key: &code_key,
                 stub_policy: job.stub_policy,
             },
@@ -354,7 +352,7 @@ fn build_one(
     let requested = job
         .requested_backend
         .map(Backend::cell)
-        .or_else(|| riscv64_simd_backend(target, job.wasm));
+        .or_else(|| riscv64_simd_backend(target, job));
     let backend = target.backend_for(requested)?;
     let triple: Triple = target
         .triple
@@ -380,10 +378,16 @@ fn build_one(
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))?;
         }
-        let capabilities = job.capabilities.object(&triple)?;
+        // Only Cranelift's riscv64 SIMD code needs V (and checks for it).
+        let capabilities = crate::config::Capabilities {
+            uses_simd: job.capabilities.uses_simd && backend == CellBackend::Cranelift,
+            ..job.capabilities.clone()
+        }
+        .object(&triple)?;
         let bundle = job.bundles.object(&triple)?;
         let manifest = Manifest {
             target: target.triple.clone(),
+            backend: backend.name().into(),
             ..job.manifest.clone()
         };
         let manifest = crate::manifest::object(&triple, &manifest, job.embedded.as_deref())?;
@@ -455,10 +459,10 @@ fn build_one(
 
 /// riscv64's baseline is RV64GC, without V: Cranelift's SIMD code needs V (most boards sold
 /// so far lack it), LLVM's for RV64GC does not. So a module using SIMD is built for riscv64
-/// with LLVM unless `--backend cranelift` asks for the V code (the executable then checks for
-/// V at start-up).
-fn riscv64_simd_backend(target: &Target, wasm: &[u8]) -> Option<CellBackend> {
-    (target.zig_target.starts_with("riscv64") && wasm2exe_compiler::uses_simd(wasm))
+/// with LLVM unless `--cpu rva23` or `--backend cranelift` asks for the V code (the
+/// executable then checks for V at start-up).
+fn riscv64_simd_backend(target: &Target, job: &Job) -> Option<CellBackend> {
+    (target.zig_target.starts_with("riscv64") && !job.riscv64_v && job.capabilities.uses_simd)
         .then_some(CellBackend::Llvm)
 }
 

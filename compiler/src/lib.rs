@@ -17,7 +17,6 @@ pub mod module_env;
 mod static_tables;
 
 pub use llvm::{CodeUnit, LlvmModule, merge_units as merge_llvm_units};
-pub use module_env::uses_simd;
 pub use target_lexicon::Triple;
 pub use wasmparser::ValType;
 
@@ -97,6 +96,7 @@ pub struct ModuleSummary {
 
 /// Validates `wasm` and reports its imports and exported functions, without generating code.
 pub fn summarize(wasm: &[u8]) -> Result<ModuleSummary, CompileError> {
+    reject_component(wasm)?;
     let env = module_env::parse(wasm)?;
     let mut func_index = 0;
     let imports = env
@@ -167,14 +167,40 @@ pub enum CompileError {
     Codegen { function: String, message: String },
 }
 
+/// Whether a valid module uses 128-bit SIMD (riscv64 code for it needs the V extension): it
+/// does when it fails to validate without the SIMD feature.
+pub fn uses_simd(wasm: &[u8]) -> bool {
+    let features = module_env::SUPPORTED_FEATURES.difference(wasmparser::WasmFeatures::SIMD);
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(wasm)
+        .is_err()
+}
+
 /// Validates `wasm` with the features wasm2exe accepts, without generating code.
 pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
+    reject_component(wasm)?;
     module_env::validate_features(wasm)
 }
 
 /// Compiles `wasm` into the bytes of one relocatable object file for `options.triple`.
 pub fn compile(wasm: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
     ParsedModule::parse(wasm)?.compile(options)
+}
+
+/// Refuses a component (the component model's binary, which WASI 0.2 programs are) with its own
+/// message: its header differs from a core module's only in the version field, so the
+/// validator's "unknown binary version" would not tell the user what they have.
+fn reject_component(wasm: &[u8]) -> Result<(), CompileError> {
+    // Magic, then version 0x0d and layer 1 (a core module has version 1, layer 0).
+    if wasm.len() >= 8 && wasm[..4] == *b"\0asm" && wasm[4..8] == [0x0d, 0x00, 0x01, 0x00] {
+        return Err(CompileError::Unsupported(
+            "this is a WebAssembly component (the component model, e.g. a WASI 0.2 program), \
+             not a core module; wasm2exe compiles core modules (WASI preview1): build for \
+             wasm32-wasip1 instead"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A module parsed and validated once, to be compiled for any number of targets.
@@ -200,6 +226,7 @@ type SharedCode = Arc<OnceLock<Result<cranelift::FunctionCode, CompileError>>>;
 impl<'a> ParsedModule<'a> {
     /// Parses and validates `wasm`.
     pub fn parse(wasm: &'a [u8]) -> Result<Self, CompileError> {
+        reject_component(wasm)?;
         let env = module_env::parse(wasm)?;
         Ok(ParsedModule {
             tables: static_tables::StaticTables::new(&env),

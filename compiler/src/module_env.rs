@@ -24,16 +24,6 @@ pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::EXCEPTIONS)
     .union(WasmFeatures::LEGACY_EXCEPTIONS);
 
-/// Whether a valid module uses SIMD (v128 values or instructions): it fails validation
-/// without the SIMD feature. On riscv64 such code needs the V extension from Cranelift.
-pub fn uses_simd(wasm: &[u8]) -> bool {
-    let without_simd =
-        SUPPORTED_FEATURES.difference(WasmFeatures::SIMD.union(WasmFeatures::RELAXED_SIMD));
-    Validator::new_with_features(without_simd)
-        .validate_all(wasm)
-        .is_err()
-}
-
 /// Proposals that are recognized and refused by name.
 const REFUSED_PROPOSALS: &[(&str, WasmFeatures)] = &[
     ("memory64", WasmFeatures::MEMORY64),
@@ -181,8 +171,15 @@ pub fn validate_features(wasm: &[u8]) -> Result<(), CompileError> {
 }
 
 fn invalid(error: wasmparser::BinaryReaderError) -> CompileError {
+    // Some of wasmparser's messages span lines (the bad magic number prints its byte arrays
+    // in Rust's `{:#?}` form): users get one line.
+    let message = error
+        .message()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     CompileError::Invalid {
-        message: error.message().to_string(),
+        message,
         offset: error.offset() as usize,
     }
 }

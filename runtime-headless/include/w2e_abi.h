@@ -289,7 +289,7 @@ typedef struct w2e_call_site {
 typedef struct w2e_exception {
   void *tag; /* the tag's identity (a vmctx tags[] entry) */
   uint32_t num_values;
-  uint32_t _pad;
+  uint32_t escaped; /* set by generated code once wasm holds it as an exnref (catch_ref, or a legacy catch body that rethrows): then never freed */
   w2e_value values[]; /* the tag's parameters */
 } w2e_exception;
 
@@ -386,6 +386,10 @@ W2E_BUILTIN w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_inde
  * with the "uncaught exception" trap); a null `exception` traps "null exception reference"
  */
 W2E_BUILTIN void w2e_throw_ref(w2e_vmctx *vmctx, w2e_exception *exception) __attribute__((noreturn));
+/* called where a handler has taken the payload and nothing else can reach the exception (a
+ * catch without _ref, the end of a legacy catch body): frees it unless it `escaped`
+ */
+W2E_BUILTIN void w2e_exception_free(w2e_vmctx *vmctx, w2e_exception *exception);
 
 /* Every layout as compiler/src/abi computes it for this target's pointer width. */
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
@@ -484,7 +488,7 @@ _Static_assert(offsetof(w2e_call_site, handler_offset) == 12, "w2e_call_site.han
 _Static_assert(sizeof(w2e_call_site) == 16 && _Alignof(w2e_call_site) == 4, "w2e_call_site");
 _Static_assert(offsetof(w2e_exception, tag) == 0, "w2e_exception.tag");
 _Static_assert(offsetof(w2e_exception, num_values) == (sizeof(void *) == 8 ? 8 : 4), "w2e_exception.num_values");
-_Static_assert(offsetof(w2e_exception, _pad) == (sizeof(void *) == 8 ? 12 : 8), "w2e_exception._pad");
+_Static_assert(offsetof(w2e_exception, escaped) == (sizeof(void *) == 8 ? 12 : 8), "w2e_exception.escaped");
 _Static_assert(offsetof(w2e_exception, values) == 16, "w2e_exception.values");
 _Static_assert(sizeof(w2e_exception) == 16 && _Alignof(w2e_exception) == 16, "w2e_exception");
 _Static_assert(offsetof(w2e_trap_entry, func_index) == 0, "w2e_trap_entry.func_index");

@@ -9,7 +9,8 @@
  *   inst ID SLOT MODULE             instantiate spec_modules[MODULE] into SLOT
  *   reg ID SLOT NAME                make SLOT's exports importable as module NAME
  *   call ID SLOT NAME ARG...        call export NAME; ARG is KIND:HEX (see values.rs)
- *   get ID SLOT NAME                read exported global NAME
+ *   get ID SLOT NAME                read exported global NAME; for an exported memory (the
+ *                                   fuzzer's check of final state): its pages and CRC-32
  * NAME is `x` followed by the name's bytes in hex (so the empty name is `x`).
  * Output:
  *   ID ok | ID ret VALUE... | ID trap MESSAGE | ID link MESSAGE | ID error MESSAGE
@@ -311,6 +312,9 @@ static void cmd_reg(unsigned long id, char *save) {
   printf("%lu ok\n", id);
 }
 
+/* Any kind of export, for lookup(). */
+#define ANY_EXTERN_KIND UINT32_MAX
+
 /* Looks up export NAME (the next token) of the instance in the next token. */
 static bool lookup(unsigned long id, char **save, uint32_t kind, w2e_extern *out) {
   w2e_instance *inst = slot(id, strtok_r(NULL, " ", save));
@@ -325,7 +329,7 @@ static bool lookup(unsigned long id, char **save, uint32_t kind, w2e_extern *out
     report(id, "error", "unknown export");
     return false;
   }
-  if (out->kind != kind) {
+  if (kind != ANY_EXTERN_KIND && out->kind != kind) {
     report(id, "error", "export has the wrong kind");
     return false;
   }
@@ -367,9 +371,29 @@ static void cmd_call(unsigned long id, char *save) {
   values_free(vals);
 }
 
+/* CRC-32 (zlib's polynomial), so that the fuzzer's oracle can check it with zlib.crc32. */
+static uint32_t crc32_of(const uint8_t *data, uint64_t len) {
+  uint32_t crc = 0xffffffffu;
+  for (uint64_t i = 0; i < len; i++) {
+    crc ^= data[i];
+    for (int bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
 static void cmd_get(unsigned long id, char *save) {
   w2e_extern global;
-  if (!lookup(id, &save, W2E_EXTERN_GLOBAL, &global)) return;
+  if (!lookup(id, &save, ANY_EXTERN_KIND, &global)) return;
+  if (global.kind == W2E_EXTERN_MEMORY) {
+    const w2e_memory *memory = global.u.memory;
+    printf("%lu ret i32:%" PRIx64 " i32:%" PRIx32 "\n", id, memory->size / 65536,
+           crc32_of(memory->base, memory->size));
+    return;
+  }
+  if (global.kind != W2E_EXTERN_GLOBAL) {
+    report(id, "error", "export has the wrong kind");
+    return;
+  }
   printf("%lu ret", id);
   print_value((uint8_t)global.global_kind, global.u.global);
   putchar('\n');

@@ -67,11 +67,12 @@ pub enum Builtin {
     RaiseTrap,
     ExceptionNew,
     ThrowRef,
+    ExceptionFree,
 }
 
 impl Builtin {
     /// Every builtin, in a fixed order (their symbol declarations follow it).
-    pub const ALL: [Builtin; 16] = [
+    pub const ALL: [Builtin; 17] = [
         Builtin::MemoryGrow,
         Builtin::MemoryFill,
         Builtin::MemoryCopy,
@@ -88,6 +89,7 @@ impl Builtin {
         Builtin::RaiseTrap,
         Builtin::ExceptionNew,
         Builtin::ThrowRef,
+        Builtin::ExceptionFree,
     ];
 
     /// The C symbol.
@@ -122,7 +124,7 @@ const fn decl(
 }
 
 /// The declarations, in `Builtin::ALL` order.
-const DECLS: [BuiltinDecl; 16] = [
+const DECLS: [BuiltinDecl; 17] = [
     decl(
         "w2e_memory_grow",
         &[VMCTX, u32("delta_pages")],
@@ -249,4 +251,10 @@ const DECLS: [BuiltinDecl; 16] = [
             "unwinds to the nearest wasm frame with a handler for the call in progress (or ends the call with the \"uncaught exception\" trap); a null `exception` traps \"null exception reference\"",
         )
     },
+    decl(
+        "w2e_exception_free",
+        &[VMCTX, p(Ptr, "exception", "w2e_exception *")],
+        None,
+        "called where a handler has taken the payload and nothing else can reach the exception (a catch without _ref, the end of a legacy catch body): frees it unless it `escaped`",
+    ),
 ];

@@ -210,7 +210,7 @@ fn render_builtin(out: &mut String, decl: &BuiltinDecl) {
 }
 
 /// `(sizeof(void *) == 8 ? a64 : a32)`, or the one number when both agree.
-fn by_width(value: impl Fn(PtrWidth) -> u32) -> String {
+fn by_width(value: &dyn Fn(PtrWidth) -> u32) -> String {
     let (a32, a64) = (value(PtrWidth::P32), value(PtrWidth::P64));
     if a32 == a64 {
         a64.to_string()
@@ -228,30 +228,7 @@ fn render_asserts(out: &mut String) {
         out,
         "_Static_assert(sizeof(w2e_value) == {VALUE_SIZE} && _Alignof(w2e_value) == {VALUE_SIZE}, \"w2e_value\");"
     );
-    for def in structs::ALL {
-        let ty = if def.name == structs::VMCTX.name {
-            "struct w2e_vmctx".to_string()
-        } else {
-            def.name.to_string()
-        };
-        for (i, field) in def.fields.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "_Static_assert(offsetof({ty}, {}) == {}, \"{}.{}\");",
-                field.name,
-                by_width(|w| def.offset_at(i, w)),
-                def.name,
-                field.name
-            );
-        }
-        let _ = writeln!(
-            out,
-            "_Static_assert(sizeof({ty}) == {} && _Alignof({ty}) == {}, \"{}\");",
-            by_width(|w| def.size(w)),
-            by_width(|w| def.align(w)),
-            def.name
-        );
-    }
+    layout_asserts(out, &by_width);
     out.push_str("#endif\n");
 }
 
@@ -267,35 +244,7 @@ pub fn c_probe(width: PtrWidth) -> String {
         "_Static_assert(sizeof(void *) == {}, \"pointer width\");",
         width.bytes()
     );
-    for def in structs::ALL {
-        let ty = if def.name == structs::VMCTX.name {
-            "struct w2e_vmctx".to_string()
-        } else {
-            def.name.to_string()
-        };
-        for (i, field) in def.fields.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "_Static_assert(offsetof({ty}, {}) == {}, \"offsetof {}.{}\");",
-                field.name,
-                def.offset_at(i, width),
-                def.name,
-                field.name
-            );
-        }
-        let _ = writeln!(
-            out,
-            "_Static_assert(sizeof({ty}) == {}, \"sizeof {}\");",
-            def.size(width),
-            def.name
-        );
-        let _ = writeln!(
-            out,
-            "_Static_assert(_Alignof({ty}) == {}, \"alignof {}\");",
-            def.align(width),
-            def.name
-        );
-    }
+    layout_asserts(&mut out, &|value| value(width).to_string());
     for e in ALL_ENUMS {
         for (name, value, _) in e.variants {
             let _ = writeln!(out, "_Static_assert({name} == {value}, \"{name}\");");
@@ -312,4 +261,35 @@ pub fn c_probe(width: PtrWidth) -> String {
         );
     }
     out
+}
+
+/// `_Static_assert`s of every field offset, size and alignment of every struct; `number`
+/// renders a layout value (for one width, or for whichever width the C compiler has).
+/// A layout value as a function of the pointer width.
+type ByWidth<'a> = &'a dyn Fn(PtrWidth) -> u32;
+
+fn layout_asserts(out: &mut String, number: &dyn Fn(ByWidth<'_>) -> String) {
+    for def in structs::ALL {
+        // w2e_vmctx is declared as a plain struct (its typedef comes first).
+        let ty = if def.name == structs::VMCTX.name {
+            format!("struct {}", def.name)
+        } else {
+            def.name.to_string()
+        };
+        for (i, field) in def.fields.iter().enumerate() {
+            let offset = number(&|w| def.offset_at(i, w));
+            let _ = writeln!(
+                out,
+                "_Static_assert(offsetof({ty}, {}) == {offset}, \"{}.{}\");",
+                field.name, def.name, field.name
+            );
+        }
+        let _ = writeln!(
+            out,
+            "_Static_assert(sizeof({ty}) == {} && _Alignof({ty}) == {}, \"{}\");",
+            number(&|w| def.size(w)),
+            number(&|w| def.align(w)),
+            def.name
+        );
+    }
 }

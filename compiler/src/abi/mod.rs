@@ -64,6 +64,7 @@ pub mod table {
 pub mod exception {
     use super::structs::EXCEPTION;
     pub const VALUES: i32 = EXCEPTION.offset64("values");
+    pub const ESCAPED: i32 = EXCEPTION.offset64("escaped");
 }
 
 /// An enum of the ABI, as the header renders it.

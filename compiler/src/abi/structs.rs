@@ -279,7 +279,11 @@ pub const EXCEPTION: StructDef = StructDef {
             "the tag's identity (a vmctx tags[] entry)",
         ),
         field("num_values", U32, ""),
-        field("_pad", U32, ""),
+        field(
+            "escaped",
+            U32,
+            "set by generated code once wasm holds it as an exnref (catch_ref, or a legacy catch body that rethrows): then never freed",
+        ),
         field("values", ValueArray, "the tag's parameters"),
     ],
 };

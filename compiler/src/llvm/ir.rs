@@ -79,6 +79,9 @@ pub struct Target {
     pub c_u32_ext: &'static str,
     /// 64-bit targets reserve 4 GiB plus a guard region per memory: no bounds checks.
     pub guard_pages: bool,
+    /// Whether LLVM's `ceil`/`floor`/`trunc`/`roundeven` return a signaling NaN unquieted
+    /// (RISC-V without Zfa: the input comes back as it is when it is not below 2^23).
+    pub rounding_keeps_snan: bool,
 }
 
 impl Target {
@@ -114,6 +117,10 @@ impl Target {
             builtin_cc,
             c_u32_ext,
             guard_pages: ptr_bytes == 8,
+            rounding_keeps_snan: matches!(
+                arch,
+                Architecture::Riscv64(_) | Architecture::Riscv32(_)
+            ),
         })
     }
 

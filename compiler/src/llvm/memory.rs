@@ -56,13 +56,13 @@ impl FuncTranslator<'_> {
     }
 
     /// Loads `bytes` bytes as an integer of that width, in the target's byte order.
-    fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
+    pub(super) fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);
         let start = self.out.len();
         let bits = bytes * 8;
-        let v = self.inst(format!("load i{bits}, ptr {at}, align {align}"));
+        let v = self.inst(format!("load i{bits}, ptr {at}, align {align}, !tbaa !4"));
         self.last_load = Some((start, v.clone()));
         if self.target.big_endian && bytes > 1 {
             let f = self.intrinsics.intrinsic(
@@ -91,7 +91,7 @@ impl FuncTranslator<'_> {
         self.push(v, t);
     }
 
-    fn store(&mut self, memarg: &MemArg, bytes: u32) {
+    pub(super) fn store(&mut self, memarg: &MemArg, bytes: u32) {
         let value = self.pop();
         let bits = bytes * 8;
         let mut raw = match value.ty {
@@ -115,7 +115,9 @@ impl FuncTranslator<'_> {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
         let align = Self::alignment(memarg, bytes);
-        self.emit(format!("store i{bits} {raw}, ptr {at}, align {align}"));
+        self.emit(format!(
+            "store i{bits} {raw}, ptr {at}, align {align}, !tbaa !4"
+        ));
     }
 
     /// Calls builtin `builtin` with the vmctx and `args` (type, value) and returns its result.

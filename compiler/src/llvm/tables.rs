@@ -57,14 +57,18 @@ impl FuncTranslator<'_> {
             O::GlobalGet { global_index } => {
                 let ty = self.m.env.globals[*global_index as usize].ty.content_type;
                 let at = self.global_ptr(*global_index);
-                let v = self.inst(format!("load {}, ptr {at}", ir::ty(ty)));
+                let v = self.inst(format!("load {}, ptr {at}, !tbaa !6", ir::ty(ty)));
                 self.push(v, ty);
             }
             O::GlobalSet { global_index } => {
                 let v = self.pop();
                 let ty = self.m.env.globals[*global_index as usize].ty.content_type;
                 let at = self.global_ptr(*global_index);
-                self.emit(format!("store {} {}, ptr {at}", ir::ty(ty), v.repr));
+                self.emit(format!(
+                    "store {} {}, ptr {at}, !tbaa !6",
+                    ir::ty(ty),
+                    v.repr
+                ));
             }
             O::RefNull { hty } => {
                 let ty = wasmparser::RefType::new(true, *hty).expect("validated ref type");

@@ -51,8 +51,38 @@ bool w2e_cpu_has(const char *feature) {
   }
   return false;
 }
+#elif defined(__riscv) && __riscv_xlen == 64 && !defined(_WIN32)
+#include <setjmp.h>
+#include <signal.h>
+
+/* riscv64 code for wasm SIMD uses the V extension (the only feature named here: "v"). The
+ * check runs one vector instruction and catches SIGILL: the kernel's HWCAP would do, but
+ * qemu-user 7.2 never reports V there, even on a CPU model that has it. */
+static sigjmp_buf probe_jump;
+static void probe_failed(int sig) {
+  (void)sig;
+  siglongjmp(probe_jump, 1);
+}
+
+bool w2e_cpu_has(const char *feature) {
+  if (strcmp(feature, "v")) return false;
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = probe_failed;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGILL, &sa, &old);
+  volatile bool has = false;
+  if (!sigsetjmp(probe_jump, 1)) {
+    /* vsetvli t0, zero, e8, m1, ta, ma (encoded: assemblers without V reject the mnemonic) */
+    __asm__ volatile(".4byte 0x0c0072d7" : : : "t0", "memory");
+    has = true;
+  }
+  sigaction(SIGILL, &old, NULL);
+  return has;
+}
 #else
-/* wasm2exe adds CPU features only to x86_64 code: any other CPU has none of the names. */
+/* wasm2exe adds CPU features only to x86_64 code (and V to riscv64 code): any other CPU has
+ * none of the names. */
 bool w2e_cpu_has(const char *feature) {
   (void)feature;
   return false;

@@ -44,9 +44,19 @@ w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_index, const w2e
   }
   exn->tag = w2e_vm_tags(vmctx)[tag_index];
   exn->num_values = n;
-  exn->_pad = 0;
+  exn->escaped = 0;
   if (n) memcpy(exn->values, values, (size_t)n * sizeof(w2e_value));
   return exn;
+}
+
+void w2e_exception_free(w2e_vmctx *vmctx, w2e_exception *exn) {
+  (void)vmctx;
+  if (!exn || exn->escaped) return;
+#if defined(_WIN32)
+  _aligned_free(exn);
+#else
+  free(exn);
+#endif
 }
 
 /* The call site of `m`'s function `func` whose return address is at `offset`, if any. */
@@ -124,7 +134,6 @@ W2E_BUILTIN void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t 
 
 /* `fp`: the frame pointer of the wasm frame that `ret` returns into. */
 void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_t ret) {
-  (void)vmctx;
   if (!exn) w2e_raise_trap(W2E_TRAP_NULL_REFERENCE);
   for (int steps = 0; steps < 1000000; steps++) {
     const w2e_module *m;
@@ -142,6 +151,8 @@ void w2e_throw_from(w2e_vmctx *vmctx, w2e_exception *exn, uintptr_t fp, uintptr_
     if (caller_fp <= fp) break;
     fp = caller_fp;
   }
+  /* Nobody caught it: it is garbage unless wasm keeps an exnref to it. */
+  w2e_exception_free(vmctx, exn);
   w2e_raise_trap(W2E_TRAP_UNCAUGHT_EXCEPTION);
 }
 

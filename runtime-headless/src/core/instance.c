@@ -237,6 +237,9 @@ static const char *define_entities(w2e_instance *inst) {
   if (m->num_memories > m->num_imported_memories) {
     const w2e_memory_type *mt = &m->memories[0];
     w2e_memory *mem = w2e_memory_new(mt->min_pages, mt->max_pages, mt->has_max != 0);
+    if (!mem && mt->min_pages > w2e_max_memory_pages)
+      return "the module's initial memory is larger than its --max-memory: rebuild it with a "
+             "larger --max-memory";
     if (!mem)
       return sizeof(void *) < 8
                  ? "cannot allocate linear memory (the 32-bit address space has no room for its "

@@ -79,10 +79,15 @@ bool w2e_addr_in_memory_reservation(uintptr_t addr) {
   return false;
 }
 
+/* `wasm2exe --max-memory`: no memory grows beyond this many pages (memory.grow returns -1, as
+ * the spec allows any grow to fail). */
+uint64_t w2e_max_memory_pages = UINT64_MAX;
+
 /* Creates a memory of `min_pages` pages; NULL when the limits are invalid or the address space
  * cannot be reserved. Memories live until exit. */
 w2e_memory *w2e_memory_new(uint32_t min_pages, uint32_t max_pages, bool has_max) {
   if (min_pages > W2E_MAX_PAGES || (has_max && max_pages < min_pages)) return NULL;
+  if (min_pages > w2e_max_memory_pages) return NULL;
   w2e_memory *mem = calloc(1, sizeof *mem);
   if (!mem) return NULL;
   uint64_t size = (uint64_t)min_pages * W2E_PAGE_SIZE;
@@ -109,7 +114,8 @@ uint32_t w2e_memory_grow(w2e_vmctx *vmctx, uint32_t delta_pages) {
   if (!mem) return UINT32_MAX;
   uint64_t old_pages = mem->size / W2E_PAGE_SIZE;
   uint64_t new_pages = old_pages + delta_pages;
-  if (new_pages > W2E_MAX_PAGES || new_pages > mem->max_pages) return UINT32_MAX;
+  if (new_pages > W2E_MAX_PAGES || new_pages > mem->max_pages || new_pages > w2e_max_memory_pages)
+    return UINT32_MAX;
   /* 32-bit hosts: the reservation is all the address space this memory will ever have. */
   if (new_pages * W2E_PAGE_SIZE > mem->reserved) return UINT32_MAX;
   if (delta_pages && !w2e_os_commit(mem->base + mem->size, (uint64_t)delta_pages * W2E_PAGE_SIZE))

@@ -294,14 +294,22 @@ static void write_uint(uint32_t v) {
   w2e_write_all(2, buf + i, sizeof buf - i);
 }
 
+/* Prints the frames innermost first. A run of frames of the same function (deep recursion:
+ * a stack-exhaustion backtrace would otherwise be MAX_FRAMES identical lines) prints once,
+ * with its count. */
 void w2e_print_trap(uint32_t kind) {
   write_str("wasm trap: ");
   write_str(w2e_trap_message(kind));
   write_str("\n");
-  for (uint32_t i = 0; i < trap_num_frames; i++) {
+  for (uint32_t i = 0; i < trap_num_frames;) {
     const w2e_module *m;
     uint32_t f;
-    if (!w2e_lookup_code(trap_frames[i], &m, &f)) continue;
+    if (!w2e_lookup_code(trap_frames[i++], &m, &f)) continue;
+    uint32_t repeats = 1;
+    for (const w2e_module *m2; i < trap_num_frames; i++, repeats++) {
+      uint32_t f2;
+      if (!w2e_lookup_code(trap_frames[i], &m2, &f2) || m2 != m || f2 != f) break;
+    }
     write_str("  at ");
     if (m->funcs[f].name && m->funcs[f].name_len) {
       w2e_write_all(2, m->funcs[f].name, m->funcs[f].name_len);
@@ -310,6 +318,12 @@ void w2e_print_trap(uint32_t kind) {
       write_uint(f);
       write_str(">");
     }
+    if (repeats > 1) {
+      write_str(" (");
+      write_uint(repeats);
+      write_str(" frames)");
+    }
     write_str("\n");
   }
+  if (trap_num_frames == MAX_FRAMES) write_str("  ... (older frames not shown)\n");
 }

@@ -107,6 +107,11 @@ void w2e_note_trap(uint32_t kind);
 
 /* The stack limit every new vmctx gets (0: unchecked). Set by w2e_runtime_init. */
 extern uintptr_t w2e_stack_limit;
+/* `--stack-size`: moves the limit to `bytes` below the stack's top (signals_*.c); NULL, or why
+ * this OS cannot give that much. */
+const char *w2e_set_stack_size(uint64_t bytes);
+/* `--max-memory`, in pages (memory.c); UINT64_MAX without the option. */
+extern uint64_t w2e_max_memory_pages;
 
 /* Whether this CPU has `feature` (a CPUID name such as "avx2"; cpu.c), for "cpu" records. */
 bool w2e_cpu_has(const char *feature);

@@ -120,12 +120,23 @@ void w2e_wasi_configure(const char *records) {
     const char *key = p;
     p += strlen(p) + 1;
     int fields = !strcmp(key, "dir") || !strcmp(key, "bundle")                           ? 2
-                 : !strcmp(key, "env") || !strcmp(key, "entry") || !strcmp(key, "cpu") ? 1
-                                                                                         : 0;
+                 : !strcmp(key, "env") || !strcmp(key, "entry") || !strcmp(key, "cpu") ||
+                         !strcmp(key, "max-memory") || !strcmp(key, "stack-size")
+                     ? 1
+                     : 0;
     if (!strcmp(key, "entry")) entry_name = p;
+    if (!strcmp(key, "cpu") && !strcmp(p, "v") && !w2e_cpu_has(p))
+      fail("the program's SIMD code needs the RISC-V vector extension (V), which this CPU lacks; "
+           "run it on a CPU with V (RVA23; qemu-riscv64 -cpu rv64,v=true)", NULL, NULL, NULL, NULL);
     if (!strcmp(key, "cpu") && !w2e_cpu_has(p))
       fail("the program was built for newer CPUs (wasm2exe --cpu) and uses ", p,
            ", which this CPU lacks; rebuild it with --cpu baseline", NULL, NULL);
+    /* Sizes in bytes, written by the CLI (--max-memory, --stack-size). */
+    if (!strcmp(key, "max-memory")) w2e_max_memory_pages = strtoull(p, NULL, 10) / 65536;
+    if (!strcmp(key, "stack-size")) {
+      const char *why = w2e_set_stack_size(strtoull(p, NULL, 10));
+      if (why) fail("cannot give wasm the stack of ", p, " bytes it was built with (--stack-size): ", why, NULL);
+    }
     if (!strcmp(key, "inherit-env")) inherit = true;
     else if (!strcmp(key, "runtime-grants")) runtime = true;
     else if (!fields) fail("unknown capability record \"", key, "\"", NULL, NULL);

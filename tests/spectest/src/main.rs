@@ -16,12 +16,7 @@
 //! an assertion fails that KNOWN_FAILURES (or, for `--target TRIPLE`, KNOWN_FAILURES.TRIPLE)
 //! does not list.
 
-mod known;
-mod legacy;
-mod llvm;
-mod run;
-mod script;
-mod values;
+use spectest::{known, run};
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -33,7 +28,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use crate::known::{Failure, KnownFailures};
+use known::{Failure, KnownFailures};
 
 const USAGE: &str = "usage: spectest [OPTIONS] PATH...
   PATH                      a .wast file, or a directory: all its top-level .wast files

@@ -177,13 +177,24 @@ pub fn run_file(tc: &Toolchain, path: &Path, work: &Path) -> FileReport {
             };
         }
     };
-    let (objects, extra_objects) = match tc.backend {
-        Backend::Cranelift => (compile_modules(tc, &script, work), Vec::new()),
-        Backend::Llvm => crate::llvm::compile_modules(tc, &script, work),
-    };
-    let outcomes = link(tc, &script, &objects, &extra_objects, work)
-        .and_then(|exe| execute(tc, &script, &objects, &exe, work));
+    let (objects, outcomes) = run_script(tc, &script, work);
     judge(&script, &objects, &outcomes)
+}
+
+/// Compiles, links and runs `script` in `work`: each module's object (or compile error), and
+/// what the driver reported (or why nothing ran).
+pub fn run_script(
+    tc: &Toolchain,
+    script: &Script,
+    work: &Path,
+) -> (Vec<Result<PathBuf, String>>, Result<Outcomes, String>) {
+    let (objects, extra_objects) = match tc.backend {
+        Backend::Cranelift => (compile_modules(tc, script, work), Vec::new()),
+        Backend::Llvm => crate::llvm::compile_modules(tc, script, work),
+    };
+    let outcomes = link(tc, script, &objects, &extra_objects, work)
+        .and_then(|exe| execute(tc, script, &objects, &exe, work));
+    (objects, outcomes)
 }
 
 /// Compiles every module; `Ok` holds the object's path.

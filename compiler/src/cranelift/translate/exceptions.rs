@@ -20,6 +20,8 @@ use wasmparser::{Catch, TryTable, ValType};
 
 /// Offset of the first value in a `w2e_exception`.
 const EXCEPTION_VALUES: i32 = crate::abi::exception::VALUES;
+/// Offset of a `w2e_exception`'s `escaped` flag.
+const EXCEPTION_ESCAPED: i32 = crate::abi::exception::ESCAPED;
 
 /// A legacy `try` block: its dispatch chain is built one `catch` at a time.
 #[derive(Clone, Debug)]
@@ -184,13 +186,22 @@ impl FuncTranslator<'_, '_> {
                 self.builder.switch_to_block(caught);
                 let mut values = self.payload(exn, tag);
                 if with_ref {
+                    self.mark_escaped(exn);
                     values.push(exn);
+                } else {
+                    self.call_builtin(Builtin::ExceptionFree, &[exn]);
                 }
                 let (target, _) = self.frame_target(label);
                 self.jump(target, &values);
                 self.builder.switch_to_block(next);
             } else {
-                let values = if with_ref { vec![exn] } else { vec![] };
+                let values = if with_ref {
+                    self.mark_escaped(exn);
+                    vec![exn]
+                } else {
+                    self.call_builtin(Builtin::ExceptionFree, &[exn]);
+                    vec![]
+                };
                 let (target, _) = self.frame_target(label);
                 self.jump(target, &values);
                 closed = true;
@@ -232,6 +243,7 @@ impl FuncTranslator<'_, '_> {
 
     /// `catch $tag` (Some) or `catch_all` (None) of the innermost legacy `try`.
     pub(super) fn translate_catch(&mut self, tag: Option<u32>) {
+        self.free_at_catch_body_end();
         self.fall_through_to_exit();
         let frame = self.control.last_mut().expect("validated");
         frame.handler = None;
@@ -266,6 +278,27 @@ impl FuncTranslator<'_, '_> {
             FrameKind::LegacyTry(state) => state,
             _ => unreachable!("validated: inside a legacy try"),
         }
+    }
+
+    /// Where a legacy catch body ends by falling through (its last instruction was
+    /// reachable), its exception is garbage, unless the body rethrew it (which marked it
+    /// escaped: a handler inside may still hold it). Bodies left by a branch leak it.
+    pub(super) fn free_at_catch_body_end(&mut self) {
+        let caught = match &self.control.last().expect("validated").kind {
+            FrameKind::LegacyTry(state) => state.caught,
+            _ => None,
+        };
+        if let (Some(exn), true) = (caught, self.reachable) {
+            self.call_builtin(Builtin::ExceptionFree, &[exn]);
+        }
+    }
+
+    /// Sets the exception's `escaped` flag: wasm holds it as a value from now on.
+    fn mark_escaped(&mut self, exn: Value) {
+        let one = self.builder.ins().iconst(types::I32, 1);
+        self.builder
+            .ins()
+            .store(trusted(), one, exn, EXCEPTION_ESCAPED);
     }
 
     /// Before a legacy `try`'s `end`: exceptions no clause caught go on outward.
@@ -306,6 +339,7 @@ impl FuncTranslator<'_, '_> {
             }) => *exn,
             _ => unreachable!("validated: rethrow targets a catch"),
         };
+        self.mark_escaped(exn);
         let handler = self.current_handler();
         self.propagate(exn, handler);
         self.reachable = false;

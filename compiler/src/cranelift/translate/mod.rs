@@ -661,6 +661,8 @@ impl<'m, 'b> FuncTranslator<'m, 'b> {
     }
 
     fn translate_end(&mut self) {
+        // The last catch body of a legacy `try` (no-op for other frames).
+        self.free_at_catch_body_end();
         self.fall_through_to_exit();
         let frame = self.control.pop().expect("validated");
         match &frame.kind {

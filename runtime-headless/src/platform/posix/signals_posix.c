@@ -143,23 +143,54 @@ static void handle_fault(int sig, siginfo_t *info, void *ctx) {
   w2e_trap_from_signal(kind, pc, r.fp, r.sp);
 }
 
-/* The lowest address of the main thread's stack: the top minus its size limit. The top is
- * estimated from the program name string the kernel puts at the very top of the stack, or the
- * current stack pointer when unavailable (which only makes the limit more conservative). */
-static uintptr_t compute_stack_limit(void) {
+/* The top of the main thread's stack, for a stack of `size` bytes: the program name string the
+ * kernel puts at the very top, or the current stack pointer when unavailable (which only makes
+ * the limit more conservative). */
+static uintptr_t stack_top(uint64_t size) {
   uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
   uintptr_t top = sp;
-  struct rlimit rl;
-  uint64_t size = UNLIMITED_STACK;
-  if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) size = rl.rlim_cur;
 #if defined(__linux__) && defined(AT_EXECFN)
   uintptr_t execfn = (uintptr_t)getauxval(AT_EXECFN);
   if (execfn > sp && execfn - sp < size / 2) top = execfn;
 #endif
+  (void)size;
+  return top;
+}
+
+/* The lowest address of the main thread's stack: the top minus its size limit. */
+static uintptr_t compute_stack_limit(void) {
+  struct rlimit rl;
+  uint64_t size = UNLIMITED_STACK;
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) size = rl.rlim_cur;
+  uintptr_t top = stack_top(size);
   if (top < size) return 0; /* odd stack: do not check */
   /* Tiny stacks (under 1 MiB) keep a quarter for C code instead of the full margin. */
   uint64_t margin = size < 4 * STACK_MARGIN ? size / 4 : STACK_MARGIN;
   return top - (uintptr_t)size + (uintptr_t)margin;
+}
+
+/* `--stack-size`: wasm may use `bytes` of the main thread's stack, C code keeps the margin
+ * below. Linux grows the main stack up to RLIMIT_STACK as it faults pages in, so a larger size
+ * raises the soft limit (never above the hard one). Other systems map the main stack at its
+ * full size at exec: a size beyond it is refused. */
+const char *w2e_set_stack_size(uint64_t bytes) {
+  uint64_t need = bytes + STACK_MARGIN;
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_STACK, &rl) != 0) return "the stack limit cannot be read";
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+#if defined(__linux__)
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+      return "it is more than the hard stack limit (ulimit -Hs) allows";
+    rl.rlim_cur = need;
+    if (setrlimit(RLIMIT_STACK, &rl) != 0) return "the stack limit cannot be raised";
+#else
+    return "it is more than this system's stack limit (ulimit -s) allows";
+#endif
+  }
+  uintptr_t top = stack_top(need);
+  if (top < need) return "the stack's top is not where expected";
+  w2e_stack_limit = top - (uintptr_t)bytes;
+  return NULL;
 }
 
 void w2e_runtime_init(void) {

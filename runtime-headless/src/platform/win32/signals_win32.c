@@ -167,6 +167,20 @@ static uintptr_t compute_stack_limit(void) {
   return low + margin;
 }
 
+/* `--stack-size`: wasm may use `bytes` of the main thread's stack. Its reservation is fixed
+ * when the process starts (the executable's SizeOfStackReserve): a larger size is refused. */
+const char *w2e_set_stack_size(uint64_t bytes) {
+  MEMORY_BASIC_INFORMATION mbi;
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  if (VirtualQuery((void *)here, &mbi, sizeof mbi) != sizeof mbi) return "the stack cannot be found";
+  uintptr_t low = (uintptr_t)mbi.AllocationBase;
+  uintptr_t high = (uintptr_t)((NT_TIB *)NtCurrentTeb())->StackBase;
+  if (!low || high <= low || bytes + STACK_MARGIN > high - low)
+    return "it is more than the executable's stack reservation (16 MiB) allows";
+  w2e_stack_limit = high - (uintptr_t)bytes;
+  return NULL;
+}
+
 void w2e_runtime_init(void) {
   static bool done;
   if (done) return;
