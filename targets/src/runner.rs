@@ -81,6 +81,7 @@ impl Runner {
                 Some(command)
             }
             Runner::Wine => {
+                fresh_wine_prefix(wine_prefix);
                 let mut command = Command::new("wine");
                 command
                     .arg(exe)
@@ -126,4 +127,40 @@ fn is_executable(path: &Path) -> bool {
     {
         path.is_file()
     }
+}
+
+/// Removes a Wine prefix made by another Wine installation than this one (which of its 32-bit
+/// and 64-bit halves were installed), so that Wine creates it anew on the next run. Why: a
+/// prefix created before `wine32` was installed stays without its 32-bit half (Wine updates a
+/// prefix only when its own version changes), and every 32-bit program then dies with "could
+/// not load kernel32.dll". The installation is recorded in `PREFIX.installed` beside it; a
+/// prefix without that record is kept when it has its 32-bit half. Done once per process; the
+/// threads of one test binary share it.
+pub fn fresh_wine_prefix(prefix: &Path) {
+    static DONE: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut done = DONE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if done.iter().any(|p| p == prefix) {
+        return;
+    }
+    done.push(prefix.to_path_buf());
+    let installed: String = ["i386-linux-gnu", "x86_64-linux-gnu"]
+        .iter()
+        .filter(|arch| Path::new("/usr/lib").join(arch).join("wine").is_dir())
+        .map(|arch| format!("{arch}\n"))
+        .collect();
+    let stamp = prefix.with_extension("installed");
+    match std::fs::read_to_string(&stamp) {
+        Ok(recorded) if recorded == installed => return,
+        // Made by hand (e.g. `wineboot --init`): kept if it has its 32-bit half, or needs none.
+        Err(_)
+            if !installed.starts_with("i386")
+                || prefix
+                    .join("drive_c/windows/syswow64/kernel32.dll")
+                    .is_file() => {}
+        // Best effort: a prefix that cannot be removed only means Wine keeps it.
+        _ => {
+            let _ = std::fs::remove_dir_all(prefix);
+        }
+    }
+    let _ = std::fs::write(&stamp, installed);
 }

@@ -131,6 +131,7 @@ impl Cell {
     /// passes them on to the program (with its own Windows variables): see the deviations.
     pub fn runner_env(&self) -> Vec<(String, String)> {
         if self.is_windows() {
+            wasm2exe_targets::runner::fresh_wine_prefix(&wine_prefix());
             vec![
                 ("WINEDEBUG".into(), "-all".into()),
                 ("WINEPREFIX".into(), wine_prefix().display().to_string()),

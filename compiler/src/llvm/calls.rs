@@ -138,6 +138,13 @@ impl FuncTranslator<'_> {
                 table_index,
             } => {
                 self.require_tail_calls(op)?;
+                if !self.target.indirect_tail_calls {
+                    return Err(
+                        "return_call_indirect on 32-bit x86: LLVM miscompiles indirect \
+                                tail calls there (build for a 64-bit target)"
+                            .into(),
+                    );
+                }
                 self.call_indirect(*type_index, *table_index, CallKind::Tail)
             }
             _ => return Ok(false),

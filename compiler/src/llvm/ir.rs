@@ -73,6 +73,11 @@ pub struct Target {
     pub wasm_cc: &'static str,
     /// Whether `musttail` calls in `wasm_cc` are guaranteed on this target.
     pub tail_calls: bool,
+    /// Whether indirect ones are too. Not on 32-bit x86: an indirect tail call to a function
+    /// with more stack arguments than its caller (e.g. from `() -> i64` to `(i64) -> i64`)
+    /// returns a wrong i64 there (LLVM 20, measured with spectest on i686), so
+    /// `return_call_indirect` is refused on i686 rather than miscompiled.
+    pub indirect_tail_calls: bool,
     /// The convention of calls into the runtime's builtins (`W2E_BUILTIN` in w2e_abi.h).
     pub builtin_cc: &'static str,
     /// The attribute C callees expect on 32-bit integer arguments.
@@ -114,6 +119,7 @@ impl Target {
             big_endian: triple.endianness() == Ok(Endianness::Big),
             wasm_cc: if tail_calls { "tailcc" } else { "fastcc" },
             tail_calls,
+            indirect_tail_calls: tail_calls && !matches!(arch, Architecture::X86_32(_)),
             builtin_cc,
             c_u32_ext,
             guard_pages: ptr_bytes == 8,

@@ -9,9 +9,10 @@
  *
  * 32-bit hosts have 4 GiB of address space in all, so there the compiled code (LLVM backend)
  * compares every access with `size` and nothing relies on a guard region. A memory reserves,
- * once, as much of its declared maximum as the address space gives: at most 1 GiB (several
- * memories, the runtime's heap and the host's libraries must fit beside it), halved until the
- * reservation succeeds, never less than the initial size. The base never moves; `memory.grow`
+ * once, as much of its declared maximum as the address space gives: at most 1 GiB, and at
+ * most half of a 2 GiB budget that all memories share (several memories, the runtime's heap
+ * and the host's libraries must fit beside it), halved until the reservation succeeds, never
+ * less than the initial size. The base never moves; `memory.grow`
  * past the reservation returns -1, as the spec allows when the host runs out of memory.
  *
  * `max_pages` is the declared maximum, or UINT64_MAX when the memory has none (so an import
@@ -28,6 +29,11 @@
 
 static bool is_32bit_host(void) { return sizeof(void *) < 8; }
 
+/* What all memories of a 32-bit process may reserve beyond their initial sizes: each takes at
+ * most half of what is left, so the first gets 1 GiB and a process with a hundred memories (a
+ * spec script) still finds room for each one's initial size. */
+static uint64_t budget_32 = 2ull << 30;
+
 /* Reserves address space for a memory of `size` bytes now and at most `max_bytes` later; the
  * reservation's base, its length in *reserved, or NULL. */
 static uint8_t *reserve(uint64_t size, uint64_t max_bytes, uint64_t *reserved) {
@@ -36,6 +42,8 @@ static uint8_t *reserve(uint64_t size, uint64_t max_bytes, uint64_t *reserved) {
     return w2e_os_reserve(W2E_RESERVATION);
   }
   uint64_t want = max_bytes < W2E_RESERVATION_32 ? max_bytes : W2E_RESERVATION_32;
+  if (want > budget_32 / 2) want = budget_32 / 2;
+  want -= want % W2E_PAGE_SIZE;
   if (want < size) want = size;
   for (;;) {
     /* An empty memory still gets one page of address space, so its base is a real mapping. */
@@ -43,6 +51,7 @@ static uint8_t *reserve(uint64_t size, uint64_t max_bytes, uint64_t *reserved) {
     uint8_t *base = w2e_os_reserve(length);
     if (base) {
       *reserved = length;
+      budget_32 -= length < budget_32 ? length : budget_32;
       return base;
     }
     if (want <= size) return NULL;
