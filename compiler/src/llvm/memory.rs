@@ -51,15 +51,20 @@ impl FuncTranslator<'_> {
         self.load_invariant_ptr(self.target.vmctx_offset("memory"))
     }
 
-    pub(super) fn alignment(memarg: &MemArg, bytes: u32) -> u32 {
-        (1u32 << memarg.align.min(6)).min(bytes)
+    /// The `align` of an access: wasm's hint, which a misaligned address may break without
+    /// trapping, except where a wrong hint faults (`strict_alignment`).
+    pub(super) fn alignment(&self, memarg: &MemArg, bytes: u32) -> u32 {
+        match self.target.strict_alignment {
+            true => 1,
+            false => (1u32 << memarg.align.min(6)).min(bytes),
+        }
     }
 
     /// Loads `bytes` bytes as an integer of that width, in the target's byte order.
     pub(super) fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
-        let align = Self::alignment(memarg, bytes);
+        let align = self.alignment(memarg, bytes);
         let start = self.out.len();
         let bits = bytes * 8;
         let v = self.inst(format!("load i{bits}, ptr {at}, align {align}, !tbaa !4"));
@@ -114,7 +119,7 @@ impl FuncTranslator<'_> {
         }
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
-        let align = Self::alignment(memarg, bytes);
+        let align = self.alignment(memarg, bytes);
         self.emit(format!(
             "store i{bits} {raw}, ptr {at}, align {align}, !tbaa !4"
         ));
