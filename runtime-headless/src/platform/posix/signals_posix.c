@@ -64,6 +64,21 @@ static bool context_regs(void *ctx, regs *r) {
   r->fp = 0; /* see handle_fault */
   r->sp = (uintptr_t)uc->uc_mcontext.gregs[15];
   return true;
+#elif defined(__linux__) && defined(__powerpc64__)
+  /* gp_regs[32] is the NIP, [1] the stack pointer. The frames' layout (back chain at [SP],
+   * the return address two words above the caller's SP) is not the one the backtrace walk
+   * reads, so no frame pointer is given: the trap is reported without a backtrace. */
+  r->pc = (uintptr_t)uc->uc_mcontext.gp_regs[32];
+  r->fp = 0;
+  r->sp = (uintptr_t)uc->uc_mcontext.gp_regs[1];
+  return true;
+#elif defined(__linux__) && defined(__loongarch64)
+  /* __gregs[3] is the stack pointer. LLVM saves the caller's frame pointer and return address
+   * below the frame pointer (not at it, as the backtrace walk reads): no frame pointer. */
+  r->pc = (uintptr_t)uc->uc_mcontext.__pc;
+  r->fp = 0;
+  r->sp = (uintptr_t)uc->uc_mcontext.__gregs[3];
+  return true;
 #elif defined(__APPLE__) && defined(__x86_64__)
   r->pc = (uintptr_t)uc->uc_mcontext->__ss.__rip;
   r->fp = (uintptr_t)uc->uc_mcontext->__ss.__rbp;
