@@ -118,54 +118,72 @@ uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t f
 
 /* ---- Paths beneath a directory ----
  *
- * Each call below takes a guest directory fd `dir` (a WASI_FD_DIR entry: its handle and
- * platform state) and a guest path (UTF-8, no NUL, possibly empty), and acts on what the path
- * names beneath that directory. Every one keeps the sandbox's point 4 (wasi/sandbox.h):
- * - the entry acted on is `dir` itself or beneath it, whatever the path says (an absolute
- *   path, or ".." above `dir`, is perm) and whatever the host does meanwhile;
- * - links met along the path are followed only to places still beneath the grant (POSIX) or
- *   never followed (Windows: loop); the last component is followed only where the call says
- *   `follow` (or the path ends in '/'), else the call acts on the link itself;
- * - a trailing '/' requires a directory;
- * - errno values are wasmtime's for the same case where the host can tell them apart.
+ * The policy of path resolution (wasi/sandbox.h, point 4) is portable code: wasi/wasi_resolve.c
+ * walks a guest path one component at a time, pops its own chain of directories for "..",
+ * refuses absolute paths and ".." above the starting directory, and expands links itself. It
+ * needs from the platform only the three steps below, each acting on ONE component (no '/',
+ * never "." or "..") beneath a directory reference (w2e_dirref, types.h), and never following
+ * a link in that component. The result of a walk is a w2e_place: the directory holding the
+ * last component, and that component. Every operation after it (w2e_os_*_at) acts on that
+ * entry itself, never following a link it names, and never resolves a path string again.
+ *
+ * POSIX references are directory fds, so nothing the host renames meanwhile can move a walk
+ * outside. Win32 references are full \\?\ paths (Win32 has no openat in its documented API):
+ * each component is checked (exists, is a directory, is no reparse point) before it is
+ * entered, and every operation opens what it acts on by handle and checks that handle's final
+ * path to be the grant's root or beneath it (see sandbox.h for the race this leaves).
  */
 struct wasi_fd;
 
-/* Opens (or creates, with WASI oflags CREAT/EXCL/TRUNC) the file or directory at `path` for
- * reading and/or writing as the rights in `base` say, with WASI `fdflags`. Never opens
- * through a last-component link unless `follow` (POSIX; never on Windows: loop). On success
- * fills out->host, out->os, out->kind (WASI_FD_FILE or WASI_FD_DIR) and out->filetype; the
- * caller owns them (wasi_fd_release). */
-uint32_t w2e_os_path_open(const struct wasi_fd *dir, const char *path, bool follow,
-                          uint32_t oflags, uint32_t fdflags, uint64_t base, struct wasi_fd *out);
-/* Creates directory `path` (exist when the name is taken, a link included). */
-uint32_t w2e_os_mkdir(const struct wasi_fd *dir, const char *path);
-/* The metadata of `path`: of a last-component link itself unless `follow`. */
-uint32_t w2e_os_path_stat(const struct wasi_fd *dir, const char *path, bool follow,
-                          w2e_filestat *st);
-/* Sets times as w2e_os_set_times does, on `path` (a last-component link: see `follow`). */
-uint32_t w2e_os_path_set_times(const struct wasi_fd *dir, const char *path, bool follow,
-                               uint64_t atim, uint64_t mtim, uint32_t flags);
-/* Removes the non-directory entry `path` (a link is removed itself, never its target). */
-uint32_t w2e_os_unlink(const struct wasi_fd *dir, const char *path);
-/* Removes the empty directory `path` (never through a link: notdir). */
-uint32_t w2e_os_rmdir(const struct wasi_fd *dir, const char *path);
-/* Moves entry `from` (beneath `from_dir`; a link moves itself) to `to` (beneath `to_dir`),
- * replacing a file or an empty directory there as POSIX rename does. */
-uint32_t w2e_os_rename(const struct wasi_fd *from_dir, const char *from,
-                       const struct wasi_fd *to_dir, const char *to);
+/* The reference of guest directory fd `dir` (a WASI_FD_DIR entry), borrowed from it: where
+ * a walk starts. */
+void w2e_os_dir_of(const struct wasi_fd *dir, w2e_dirref *out);
+/* Enters directory `name` beneath `parent`, never through a link: a link (or, on Windows, any
+ * reparse point) is loop, a non-directory notdir, a missing name noent. The new reference is
+ * owned (w2e_os_dir_leave). */
+uint32_t w2e_os_dir_enter(const w2e_dirref *parent, const char *name, w2e_dirref *child);
+/* Releases a reference (nothing for a borrowed one). */
+void w2e_os_dir_leave(w2e_dirref *d);
+/* The text of link `name` beneath `d`, in a fresh heap string. Not a link: inval; missing:
+ * noent. A platform that never follows links (Windows) answers notsup for a link: the walk
+ * then leaves it unfollowed and the operation decides (loop where it would follow). */
+uint32_t w2e_os_readlink_at(const w2e_dirref *d, const char *name, char **target);
+
+/* What a walk found: an entry beneath the grant. */
+typedef struct w2e_place {
+  w2e_dirref dir;      /* the directory holding the entry (owned by the place) */
+  const char *name;    /* one component, never ".."; "." names `dir` itself */
+  bool trailing_slash; /* the guest path ended in '/': the entry must be a directory */
+  char *buf;           /* heap storage behind `name` */
+} w2e_place;
+
+/* Opens (or creates, with WASI oflags CREAT/EXCL/TRUNC) the entry at `at` for reading and/or
+ * writing as the rights in `base` say, with WASI `fdflags`. Never opens through a link: a link
+ * is loop (`follow`: the guest asked to follow it, which a platform that cannot follow links
+ * refuses with loop too). On success fills out->host, out->os, out->kind (WASI_FD_FILE or
+ * WASI_FD_DIR) and out->filetype; the caller owns them (wasi_fd_release). */
+uint32_t w2e_os_open_at(const w2e_place *at, bool follow, uint32_t oflags, uint32_t fdflags,
+                        uint64_t base, struct wasi_fd *out);
+/* Creates directory `at` (exist when the name is taken, a link included). */
+uint32_t w2e_os_mkdir_at(const w2e_place *at);
+/* The metadata of entry `at`, a link's own (`follow`: as in w2e_os_open_at). */
+uint32_t w2e_os_stat_at(const w2e_place *at, bool follow, w2e_filestat *st);
+/* Sets times as w2e_os_set_times does, on entry `at` (`follow`: as in w2e_os_open_at). */
+uint32_t w2e_os_set_times_at(const w2e_place *at, bool follow, uint64_t atim, uint64_t mtim,
+                             uint32_t flags);
+/* Removes the non-directory entry `at` (a link is removed itself, never its target). */
+uint32_t w2e_os_unlink_at(const w2e_place *at);
+/* Removes the empty directory `at` (never through a link: notdir). */
+uint32_t w2e_os_rmdir_at(const w2e_place *at);
+/* Moves entry `from` (a link moves itself) to `to`, replacing a file or an empty directory
+ * there as POSIX rename does. Both were resolved without following their last component. */
+uint32_t w2e_os_rename_at(const w2e_place *from, const w2e_place *to);
 /* Makes `to` a hard link to the existing file `from` (a link is linked itself). */
-uint32_t w2e_os_link(const struct wasi_fd *from_dir, const char *from,
-                     const struct wasi_fd *to_dir, const char *to);
-/* Creates a symbolic link `path` whose text is `target`. An absolute target is perm (it could
- * only point outside); a relative one may point anywhere, since resolution will refuse to
- * follow it out. Windows: notsup (links are never followed there, so none is made). */
-uint32_t w2e_os_symlink(const char *target, const struct wasi_fd *dir, const char *path);
-/* Reads the text of link `path` into `out` (at most `cap` bytes, cut short as wasmtime) and
- * gives its length. `out` NULL means the guest's buffer is bad: fault, once the path has
- * resolved. Not a link: inval. */
-uint32_t w2e_os_readlink(const struct wasi_fd *dir, const char *path, uint8_t *out,
-                         uint32_t cap, uint32_t *len);
+uint32_t w2e_os_link_at(const w2e_place *from, const w2e_place *to);
+/* Creates a symbolic link `at` whose text is `target` (relative: the caller refused absolute
+ * ones; it may point anywhere, since resolution refuses to follow it out). Windows: notsup
+ * after the new name's own errors (links are never followed there, so none is made). */
+uint32_t w2e_os_symlink_at(const char *target, const w2e_place *at);
 
 /* ---- Directory listings ---- */
 

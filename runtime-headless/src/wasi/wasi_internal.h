@@ -183,6 +183,18 @@ const char *wasi_fd_add_preopen(const char *host, const char *guest);
 /* Sets up fds 0-2. */
 void wasi_fd_init_stdio(void);
 
+/* ---- Path resolution (wasi_resolve.c): the sandbox's point 4 ---- */
+
+/* Resolves guest `path` beneath directory fd `dir` to the entry it names: links met along
+ * the path are followed while they stay beneath it, the last one only when `follow` or the
+ * path ends in '/'. Returns success or an errno (perm for escapes, loop, noent, notdir...);
+ * on success the caller frees `out` with wasi_place_free. */
+uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, w2e_place *out);
+/* As wasi_resolve, with trailing slashes taken off first and only noted in trailing_slash
+ * (as cap-std's rename does): the last component is never followed. */
+uint32_t wasi_resolve_unfollowed(const wasi_fd *dir, const char *path, w2e_place *out);
+void wasi_place_free(w2e_place *p);
+
 /* ---- Bundles: read-only directories embedded in the executable (wasi_bundle.c) ---- */
 
 /* What a bundle's directories and files may do: read, never write. */

@@ -7,6 +7,7 @@
 #ifndef W2E_PLATFORM_WIN32_TYPES_H
 #define W2E_PLATFORM_WIN32_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <wchar.h>
 
@@ -21,5 +22,13 @@ typedef struct wasi_fd_os {
   struct w32_dirent *ents;
   uint32_t num_ents;
 } wasi_fd_os;
+
+/* A directory a path walk stands in: its full path (owned, or borrowed from the guest fd the
+ * walk started at) and the root of the grant it is beneath (borrowed from that fd). */
+typedef struct w2e_dirref {
+  wchar_t *path;
+  const wchar_t *root;
+  bool owned;
+} w2e_dirref;
 
 #endif /* W2E_PLATFORM_WIN32_TYPES_H */

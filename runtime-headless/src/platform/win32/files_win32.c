@@ -1,5 +1,5 @@
 /*
- * wasi_fd_win32.c: guest fds over Win32 handles (platform.h): standard streams, grants,
+ * platform/win32/files_win32.c: guest fds over Win32 handles (platform.h): standard streams, grants,
  * release, reading and writing, seeking, metadata and times. Standard output and error are
  * written whole with w2e_win32_write (a console gets UTF-16, anything else the bytes
  * unchanged: no CRLF translation).
