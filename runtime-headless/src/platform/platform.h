@@ -127,11 +127,10 @@ uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t f
  * last component, and that component. Every operation after it (w2e_os_*_at) acts on that
  * entry itself, never following a link it names, and never resolves a path string again.
  *
- * POSIX references are directory fds, so nothing the host renames meanwhile can move a walk
- * outside. Win32 references are full \\?\ paths (Win32 has no openat in its documented API):
- * each component is checked (exists, is a directory, is no reparse point) before it is
- * entered, and every operation opens what it acts on by handle and checks that handle's final
- * path to be the grant's root or beneath it (see sandbox.h for the race this leaves).
+ * POSIX references are directory fds; Win32 references are directory handles, each
+ * component opened beneath its parent's with NtCreateFile (RootDirectory), so nothing the host
+ * renames meanwhile can move a walk outside. Win32 also checks every handle it opens by its
+ * final path to be the grant's root or beneath it (Wine shows some host links as no links).
  */
 struct wasi_fd;
 

@@ -36,25 +36,6 @@ static uint32_t delete_handle(HANDLE h) {
   return wasi_win32_errno(le);
 }
 
-/* Renames the entry open as `h` (opened with DELETE) to the full path `to`, replacing a file
- * there: by handle, so what moves is what was checked. */
-static uint32_t rename_handle(HANDLE h, const wchar_t *to) {
-  size_t n = wcslen(to);
-  size_t size = sizeof(FILE_RENAME_INFO) + (n + 1) * sizeof(wchar_t);
-  FILE_RENAME_INFO *info = calloc(1, size);
-  if (!info) return WASI_ENOMEM;
-  info->ReplaceIfExists = TRUE;
-  info->RootDirectory = NULL;
-  /* The NT form of a \\?\ path is \??\ (no Win32 path conversion happens here). */
-  memcpy(info->FileName, to, (n + 1) * sizeof(wchar_t));
-  if (n >= 4 && wcsncmp(to, L"\\\\?\\", 4) == 0) info->FileName[1] = L'?';
-  info->FileNameLength = (DWORD)(n * sizeof(wchar_t));
-  BOOL ok = SetFileInformationByHandle(h, FileRenameInfo, info, (DWORD)size);
-  DWORD le = GetLastError();
-  free(info);
-  return ok ? WASI_ESUCCESS : wasi_win32_errno(le);
-}
-
 /* Opens with `access` and deletes: the unlink and rmdir path. */
 static uint32_t delete_checked(const w32_resolved *r) {
   HANDLE h;
@@ -102,15 +83,15 @@ uint32_t w2e_os_open_at(const w2e_place *at, bool follow, uint32_t oflags, uint3
   }
   DWORD attrs = FILE_ATTRIBUTE_NORMAL | W32_NOFOLLOW;
   if (fdflags & (WASI_FDFLAG_DSYNC | WASI_FDFLAG_SYNC)) attrs |= FILE_FLAG_WRITE_THROUGH;
-  HANDLE h = CreateFileW(r.full, access, W32_SHARE_ALL, NULL, disposition, attrs, NULL);
+  HANDLE h = w32_create_at(&r, access, disposition, attrs);
   if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED) {
     /* Times may not be settable (a read-only share): open without that. */
     access &= ~(DWORD)FILE_WRITE_ATTRIBUTES;
-    h = CreateFileW(r.full, access, W32_SHARE_ALL, NULL, disposition, attrs, NULL);
+    h = w32_create_at(&r, access, disposition, attrs);
   }
   if (h == INVALID_HANDLE_VALUE && disposition == CREATE_NEW && !excl &&
       GetLastError() == ERROR_FILE_EXISTS) /* appeared meanwhile: open it as it is */
-    h = CreateFileW(r.full, access, W32_SHARE_ALL, NULL, OPEN_EXISTING, attrs, NULL);
+    h = w32_create_at(&r, access, OPEN_EXISTING, attrs);
   if (h == INVALID_HANDLE_VALUE) {
     err = wasi_win32_errno(GetLastError());
     w32_resolved_free(&r);
@@ -158,7 +139,12 @@ uint32_t w2e_os_mkdir_at(const w2e_place *at) {
   uint32_t err = w32_place(at, &r);
   if (err) return err;
   if (r.is_dir_itself || r.attrs != INVALID_FILE_ATTRIBUTES) err = WASI_EEXIST;
-  else if (!CreateDirectoryW(r.full, NULL)) err = wasi_win32_errno(GetLastError());
+  else {
+    HANDLE h = w32_create_beneath(r.dir, r.name, r.name_len, FILE_LIST_DIRECTORY, CREATE_NEW,
+                                  FILE_ATTRIBUTE_NORMAL | W32_NOFOLLOW, FILE_DIRECTORY_FILE);
+    if (h == INVALID_HANDLE_VALUE) err = wasi_win32_errno(GetLastError());
+    else CloseHandle(h);
+  }
   w32_resolved_free(&r);
   return err;
 }
@@ -255,7 +241,7 @@ uint32_t w2e_os_rename_at(const w2e_place *from, const w2e_place *to) {
     if (da != INVALID_FILE_ATTRIBUTES && src_dir && dst_dir) err = delete_checked(&dst);
     HANDLE h;
     if (!err && !(err = w32_open_checked(&src, DELETE, &h))) {
-      err = rename_handle(h, dst.full);
+      err = w32_name_beneath(h, false, dst.dir, dst.name, dst.name_len);
       CloseHandle(h);
     }
   }
@@ -275,8 +261,8 @@ uint32_t w2e_os_link_at(const w2e_place *from, const w2e_place *to) {
   else {
     HANDLE h; /* the source must be inside (Wine: a host symlink to a file shows as a file) */
     if (!(err = w32_open_checked(&src, 0, &h))) {
+      err = w32_name_beneath(h, true, dst.dir, dst.name, dst.name_len);
       CloseHandle(h);
-      if (!CreateHardLinkW(dst.full, src.full, NULL)) err = wasi_win32_errno(GetLastError());
     }
   }
   w32_resolved_free(&src);

@@ -3,20 +3,22 @@
  * that keep what an operation opens beneath the grant. The walk itself, and with it every
  * rule of the sandbox about paths, is portable: wasi/wasi_resolve.c.
  *
- * Win32 has no openat, so a directory reference is a full \\?\ path (no further
- * normalisation by Win32: "..", trailing dots and device names are not interpreted) and the
- * grant's root (its final path). A component holding '\\' or ':' (a separator, drive or
- * stream for Win32) is never a plain name here: perm. Reparse points (symlinks, junctions,
- * mount points) are never followed: entering one is loop, and reading one is notsup, which
- * leaves a last component that is one to the operation: acted on as the link itself where
- * that is safe (unlink, rename, filestat without follow), refused with loop where it would be
- * followed (path_open, filestat with follow). The guest cannot create links (path_symlink is
- * notsup), so only the host can place them.
+ * A directory reference is a directory handle with its full \\?\ path (which no further
+ * Win32 normalisation touches: "..", trailing dots and device names are not interpreted) and
+ * the grant's root (its final path). Each component is first checked by path (so errors are
+ * the ones the host shows), then opened beneath the parent's handle (nt_win32.c), so the walk
+ * stands where it checked even if the host renames or swaps directories meanwhile; every
+ * handle is checked again to be no reparse point and to lie beneath the root. A component
+ * holding '\\' or ':' (a separator, drive or stream for Win32) is never a plain name here:
+ * perm. Reparse points (symlinks, junctions, mount points) are never followed: entering one
+ * is loop, and reading one is notsup, which leaves a last component that is one to the
+ * operation: acted on as the link itself where that is safe (unlink, rename, filestat without
+ * follow), refused with loop where it would be followed (path_open, filestat with follow).
+ * The guest cannot create links (path_symlink is notsup), so only the host can place them.
  *
- * Known limits (sandbox.h): components are checked and then opened by path, so a host process
- * racing to swap a checked directory for a junction could redirect one operation (what is
- * opened is then still checked by its final path); directory fds are tracked by path, so a
- * directory renamed while open keeps its old path.
+ * Known limit: a directory fd also keeps its path, for listings (which check that the path
+ * still names the fd's own directory) and for the fds opened beneath it; a directory renamed
+ * while open keeps its old path there.
  */
 #if defined(_WIN32)
 
@@ -65,6 +67,7 @@ uint32_t w32_missing(void) {
 }
 
 void w2e_os_dir_of(const wasi_fd *dir, w2e_dirref *out) {
+  out->h = dir->host;
   out->path = dir->os.path;
   out->root = dir->os.root;
   out->owned = false;
@@ -80,10 +83,25 @@ uint32_t w2e_os_dir_enter(const w2e_dirref *parent, const char *name, w2e_dirref
   else if (a & FILE_ATTRIBUTE_REPARSE_POINT) err = WASI_ELOOP;
   else if (!(a & FILE_ATTRIBUTE_DIRECTORY)) err = WASI_ENOTDIR;
   else err = WASI_ESUCCESS;
+  /* Entered by handle beneath the parent's, so the next step stands where this one checked,
+   * and checked again on the handle (a swap since, or a link Wine did not show). */
+  HANDLE h = INVALID_HANDLE_VALUE;
+  if (!err) {
+    const wchar_t *wname = path + wcslen(parent->path) + 1;
+    h = w32_create_beneath(parent->h, wname, wcslen(wname), FILE_LIST_DIRECTORY, OPEN_EXISTING,
+                           W32_NOFOLLOW, FILE_DIRECTORY_FILE);
+    if (h == INVALID_HANDLE_VALUE) err = wasi_win32_errno(GetLastError());
+  }
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!err && !GetFileInformationByHandle(h, &info)) err = wasi_win32_errno(GetLastError());
+  else if (!err && (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) err = WASI_ELOOP;
+  else if (!err && !w32_inside(h, parent->root)) err = WASI_EPERM;
   if (err) {
+    if (h != INVALID_HANDLE_VALUE) CloseHandle(h);
     free(path);
     return err;
   }
+  child->h = h;
   child->path = path;
   child->root = parent->root;
   child->owned = true;
@@ -91,7 +109,11 @@ uint32_t w2e_os_dir_enter(const w2e_dirref *parent, const char *name, w2e_dirref
 }
 
 void w2e_os_dir_leave(w2e_dirref *d) {
-  if (d->owned) free(d->path);
+  if (d->owned) {
+    CloseHandle(d->h);
+    free(d->path);
+  }
+  d->h = W2E_NO_HANDLE;
   d->path = NULL;
   d->owned = false;
 }
@@ -118,7 +140,14 @@ uint32_t w32_locate(const w2e_dirref *dir, const char *name, bool trailing_slash
   }
   out->attrs = attributes(full);
   out->full = full;
+  out->dir = dir->h;
+  out->name = out->is_dir_itself ? L"" : full + wcslen(dir->path) + 1;
+  out->name_len = wcslen(out->name);
   return WASI_ESUCCESS;
+}
+
+HANDLE w32_create_at(const w32_resolved *r, DWORD access, DWORD disposition, DWORD flags) {
+  return w32_create_beneath(r->dir, r->name, r->name_len, access, disposition, flags, 0);
 }
 
 uint32_t w32_place(const w2e_place *at, w32_resolved *out) {
@@ -155,8 +184,7 @@ bool w32_inside(HANDLE h, const wchar_t *root) {
 }
 
 uint32_t w32_open_checked(const w32_resolved *r, DWORD access, HANDLE *out) {
-  HANDLE h = CreateFileW(r->full, access | FILE_READ_ATTRIBUTES, W32_SHARE_ALL, NULL,
-                         OPEN_EXISTING, W32_NOFOLLOW, NULL);
+  HANDLE h = w32_create_at(r, access | FILE_READ_ATTRIBUTES, OPEN_EXISTING, W32_NOFOLLOW);
   if (h == INVALID_HANDLE_VALUE) return wasi_win32_errno(GetLastError());
   if (!w32_inside(h, r->root)) {
     CloseHandle(h);

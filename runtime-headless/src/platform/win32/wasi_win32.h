@@ -26,6 +26,9 @@ uint32_t wasi_win32_errno(DWORD err);
 /* Where an operation on a place acts: the full host path of the entry, and what it is. */
 typedef struct w32_resolved {
   wchar_t *full;        /* heap, \\?\ form */
+  HANDLE dir;           /* the directory holding it (the place's, borrowed) */
+  const wchar_t *name;  /* its name beneath `dir`, within `full` (empty: `dir` itself) */
+  size_t name_len;      /* in UTF-16 units */
   const wchar_t *root;  /* the grant's root (final path), for w32_inside */
   bool trailing_slash;  /* the guest path ended in '/': the target must be a directory */
   bool is_dir_itself;   /* the place names a directory already walked ("." or "a/..") */
@@ -50,6 +53,18 @@ static inline bool w32_is_link(DWORD a) {
 }
 /* The errno of a lookup that found nothing (GetLastError()): noent unless it says more. */
 uint32_t w32_missing(void);
+
+/* CreateFileW's work (same access, disposition CREATE_NEW or OPEN_EXISTING, flags and
+ * attributes; GetLastError() on failure) on `name` (`len` UTF-16 units, one component; 0: the
+ * directory itself) beneath directory handle `dir`, with NtCreateFile `options` added
+ * (nt_win32.c). */
+HANDLE w32_create_beneath(HANDLE dir, const wchar_t *name, size_t len, DWORD access,
+                          DWORD disposition, DWORD flags, ULONG options);
+/* Gives the entry open as `h` the name `name` beneath directory handle `dir`: moves it there
+ * (replacing a file, as POSIX rename), or when `link` adds a hard link there. */
+uint32_t w32_name_beneath(HANDLE h, bool link, HANDLE dir, const wchar_t *name, size_t len);
+/* The handle of entry `r` as CreateFileW would open it, beneath its directory's handle. */
+HANDLE w32_create_at(const w32_resolved *r, DWORD access, DWORD disposition, DWORD flags);
 
 /* Whether open handle `h` reached `root` or beneath it (by its final path). */
 bool w32_inside(HANDLE h, const wchar_t *root);
