@@ -31,14 +31,21 @@
  * Linear memories reserve their whole index space plus a guard region once (core/memory.c)
  * and commit pages as they grow, so a memory's base never moves and out-of-bounds accesses
  * fault. Faults reach the trap code the same way on every platform: w2e_runtime_init
- * (w2e_runtime.h; platform/posix/signals_posix.c with signal handlers on an alternate stack,
- * platform/win32/signals_win32.c with a vectored exception handler) installs a handler that
- * asks the core whether the faulting pc is wasm code (w2e_lookup_code) and which trap it is
- * (w2e_lookup_trap, or w2e_addr_in_memory_reservation for an access fault), then continues
- * in w2e_trap_from_signal, which unwinds to the innermost w2e_call. Faults anywhere else are
+ * (w2e_runtime.h, core/trap.c) has w2e_os_catch_faults (platform/posix/signals_posix.c with
+ * signal handlers on an alternate stack, platform/win32/signals_win32.c with a vectored
+ * exception handler) install a handler that asks the core whether the faulting pc is wasm
+ * code (w2e_lookup_code) and which trap it is (w2e_lookup_trap, or
+ * w2e_addr_in_memory_reservation for an access fault), then continues in
+ * w2e_trap_from_signal, which unwinds to the innermost w2e_call. Faults anywhere else are
  * left to crash the process as they would without the runtime. It also sets
- * w2e_stack_limit, the bound the generated prologues check.
+ * w2e_stack_limit (from w2e_os_stack_limit), the bound the generated prologues check.
  */
+
+/* The lowest address wasm code may use of this (the main) thread's stack: its end as the OS
+ * reports it plus a margin kept for C code; 0 when it cannot be told (then unchecked). */
+uintptr_t w2e_os_stack_limit(void);
+/* Installs the fault handler described above (once, from w2e_runtime_init). */
+void w2e_os_catch_faults(void);
 
 /* Reserves `size` bytes of inaccessible address space; NULL on failure. Nothing is charged
  * against the commit limit until w2e_os_commit. */
