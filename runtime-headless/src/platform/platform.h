@@ -119,9 +119,17 @@ uint64_t w2e_os_inode(uint64_t dev, uint64_t ino);
 /* The metadata of open file or directory `h` (never following anything: it is open). */
 uint32_t w2e_os_fstat(w2e_handle h, w2e_filestat *st);
 
-/* Sets the access and modification times of open file `h` as fd_filestat_set_times asks:
- * `flags` are WASI fstflags already checked (wasi_fst_flags_valid), times in nanoseconds. */
-uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags);
+/* What fd/path_filestat_set_times does to each of a file's times (index 0 access, 1
+ * modification), decided from the guest's fstflags by the portable code (wasi_times_of). */
+typedef enum w2e_time_change { W2E_TIME_KEEP, W2E_TIME_NOW, W2E_TIME_SET } w2e_time_change;
+typedef struct w2e_times {
+  w2e_time_change change[2];
+  uint64_t ns[2]; /* W2E_TIME_SET: nanoseconds since 1970 */
+} w2e_times;
+
+/* Sets the access and modification times of open file `h` as `t` says (nothing to change is
+ * success). */
+uint32_t w2e_os_set_times(w2e_handle h, const w2e_times *t);
 
 /* ---- Paths beneath a directory ----
  *
@@ -175,8 +183,7 @@ uint32_t w2e_os_mkdir_at(const w2e_place *at);
 /* The metadata of entry `at`, a link's own (`follow`: as in w2e_os_open_at). */
 uint32_t w2e_os_stat_at(const w2e_place *at, bool follow, w2e_filestat *st);
 /* Sets times as w2e_os_set_times does, on entry `at` (`follow`: as in w2e_os_open_at). */
-uint32_t w2e_os_set_times_at(const w2e_place *at, bool follow, uint64_t atim, uint64_t mtim,
-                             uint32_t flags);
+uint32_t w2e_os_set_times_at(const w2e_place *at, bool follow, const w2e_times *t);
 /* Removes the non-directory entry `at` (a link is removed itself, never its target). */
 uint32_t w2e_os_unlink_at(const w2e_place *at);
 /* Removes the empty directory `at` (never through a link: notdir). */

@@ -255,8 +255,9 @@ bool wasi_dirents_start(w2e_dirents *d, uint64_t cookie, uint64_t self_ino);
 /* ---- Filestat (wasi_files.c) ---- */
 /* Writes the 64-byte filestat record of `st` (device 1, as wasmtime). */
 void wasi_put_filestat(uint8_t *out, const w2e_filestat *st);
-/* Whether fstflags are valid: known bits, and not both a time and "now" for the same one. */
-bool wasi_fst_flags_valid(uint32_t flags);
+/* The changes fstflags `flags` ask for with times `atim` and `mtim`; false when the flags are
+ * invalid (unknown bits, or both a time and "now" for the same one). */
+bool wasi_times_of(uint64_t atim, uint64_t mtim, uint32_t flags, w2e_times *out);
 /* The entry of a regular (non-directory) open file: directories give badf, other kinds
  * (stdio, sockets) `other`, missing `rights` notcapable. */
 wasi_fd *wasi_file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *err);

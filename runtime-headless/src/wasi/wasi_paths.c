@@ -108,13 +108,14 @@ uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, 
 uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t flags,
                                           uint32_t path, uint32_t len, uint64_t atim,
                                           uint64_t mtim, uint32_t fst_flags) {
-  if ((flags & ~1u) || !wasi_fst_flags_valid(fst_flags)) return WASI_EINVAL;
+  w2e_times t;
+  if ((flags & ~1u) || !wasi_times_of(atim, mtim, fst_flags, &t)) return WASI_EINVAL;
   wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
   bool follow = flags & WASI_LOOKUP_SYMLINK_FOLLOW;
   w2e_place at;
   uint32_t err = dir_place(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len, follow, &at);
-  if (!err) err = w2e_os_set_times_at(&at, follow, atim, mtim, fst_flags);
+  if (!err) err = w2e_os_set_times_at(&at, follow, &t);
   wasi_place_free(&at);
   return err;
 }

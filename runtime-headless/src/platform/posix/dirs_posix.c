@@ -80,13 +80,11 @@ uint32_t w2e_os_stat_at(const w2e_place *r, bool follow, w2e_filestat *out) {
   return err;
 }
 
-uint32_t w2e_os_set_times_at(const w2e_place *r, bool follow, uint64_t atim, uint64_t mtim,
-                             uint32_t flags) {
+uint32_t w2e_os_set_times_at(const w2e_place *r, bool follow, const w2e_times *t) {
   struct timespec ts[2];
-  uint32_t err = wasi_timespecs(atim, mtim, flags, ts);
-  if (err) return err;
+  posix_timespecs(t, ts);
   struct stat st;
-  err = stat_place(r, &st);
+  uint32_t err = stat_place(r, &st);
   if (!err && utimensat(r->dir.fd, r->name, ts, AT_SYMLINK_NOFOLLOW) != 0) err = wasi_errno(errno);
   return err;
 }

@@ -14,8 +14,8 @@ struct stat;
 struct timespec;
 /* The WASI metadata of a host stat (ino a hash of (dev, ino) as wasmtime). */
 void posix_filestat(const struct stat *st, w2e_filestat *out);
-/* (time, flags) of fd/path_filestat_set_times as the timespecs of futimens/utimensat. */
-uint32_t wasi_timespecs(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec *ts);
+/* The times fd/path_filestat_set_times sets, as the timespecs of futimens/utimensat. */
+void posix_timespecs(const w2e_times *t, struct timespec ts[2]);
 /* The inode number wasmtime reports: SipHash-1-3 (zero key) of dev and ino. */
 uint64_t wasi_inode_hash(uint64_t dev, uint64_t ino);
 

@@ -172,15 +172,14 @@ uint32_t w2e_os_stat_at(const w2e_place *at, bool follow, w2e_filestat *st) {
   return err;
 }
 
-uint32_t w2e_os_set_times_at(const w2e_place *at, bool follow, uint64_t atim, uint64_t mtim,
-                             uint32_t flags) {
+uint32_t w2e_os_set_times_at(const w2e_place *at, bool follow, const w2e_times *t) {
   w32_resolved r;
   uint32_t err = w32_place(at, &r);
   if (err) return err;
   HANDLE h;
   if (!(err = check_existing(&r, follow)) &&
       !(err = w32_open_checked(&r, FILE_WRITE_ATTRIBUTES, &h))) {
-    err = w2e_os_set_times(h, atim, mtim, flags);
+    err = w2e_os_set_times(h, t);
     CloseHandle(h);
   }
   w32_resolved_free(&r);
