@@ -132,7 +132,7 @@ uint32_t w2e_os_set_size(w2e_handle h, uint64_t size) {
   return ftruncate(h, (off_t)size) == 0 ? WASI_ESUCCESS : wasi_errno(errno);
 }
 
-/* Converts (time, flags) to the two timespecs of futimens/utimensat. */
+/* The two timespecs of futimens/utimensat for a w2e_times (UTIME_OMIT keeps a time). */
 void posix_timespecs(const w2e_times *t, struct timespec ts[2]) {
   for (int i = 0; i < 2; i++) {
     if (t->change[i] == W2E_TIME_SET) {
