@@ -141,8 +141,9 @@ uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t pat
 }
 
 /* path_rename and path_link: two (directory, path) pairs, both read before either is
- * resolved; neither last component is followed (rename takes trailing slashes off first, as
- * cap-std: on some hosts "link/" would follow the link). */
+ * resolved. Neither last component is followed unless link's path ends in '/'; rename takes
+ * trailing slashes off first and only notes them, as cap-std (on some hosts "link/" would
+ * follow the link). */
 static uint32_t two_paths(w2e_vmctx *vm, uint32_t old_fd, uint64_t old_right, uint32_t old_path,
                           uint32_t old_len, uint32_t new_fd, uint64_t new_right, uint32_t new_path,
                           uint32_t new_len, bool renaming,
