@@ -88,7 +88,8 @@ uint32_t w2e_os_dir_enter(const w2e_dirref *parent, const char *name, w2e_dirref
   HANDLE h = INVALID_HANDLE_VALUE;
   if (!err) {
     const wchar_t *wname = path + wcslen(parent->path) + 1;
-    h = w32_create_beneath(parent->h, wname, wcslen(wname), FILE_LIST_DIRECTORY, OPEN_EXISTING,
+    /* Traverse only: a directory the walk passes through need not be listable. */
+    h = w32_create_beneath(parent->h, wname, wcslen(wname), FILE_TRAVERSE, OPEN_EXISTING,
                            W32_NOFOLLOW, FILE_DIRECTORY_FILE);
     if (h == INVALID_HANDLE_VALUE) err = wasi_win32_errno(GetLastError());
   }
