@@ -116,7 +116,7 @@ impl FuncTranslator<'_> {
         if let Some(slot) = &self.exc.pending {
             return slot.clone();
         }
-        let name = self.fresh();
+        let name = "%pending".to_string();
         let offset = self.target.vmctx_offset("pending_exception");
         let _ = writeln!(
             self.entry,
