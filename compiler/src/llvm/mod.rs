@@ -92,7 +92,10 @@ pub fn translate<'a>(
         env,
         layout: VmctxLayout::new(env, target.width),
         prefix: &options.symbol_prefix,
-        throws: throws::ThrowInfo::analyze(env).map_err(CompileError::Unsupported)?,
+        throws: throws::ThrowInfo::analyze(env).map_err(|e| CompileError::Invalid {
+            message: e.message().to_string(),
+            offset: e.offset() as usize,
+        })?,
     };
     let ranges = split(env);
     let units = ranges

@@ -15,7 +15,7 @@
 use crate::abi::ExternKind;
 use crate::module_env::ModuleEnv;
 use rayon::prelude::*;
-use wasmparser::Operator;
+use wasmparser::{BinaryReaderError, Operator};
 
 /// Import modules whose functions are the runtime's C code, which never throws.
 const C_IMPORT_MODULES: &[&str] = &["wasi_snapshot_preview1", "wasi_unstable"];
@@ -53,7 +53,8 @@ impl ThrowInfo {
         self.indirect || self.may_throw.iter().any(|&t| t)
     }
 
-    pub fn analyze(env: &ModuleEnv<'_>) -> Result<ThrowInfo, String> {
+    /// Fails only on bytes validation accepted but the reader cannot read again.
+    pub fn analyze(env: &ModuleEnv<'_>) -> Result<ThrowInfo, BinaryReaderError> {
         let facts = env
             .bodies
             .par_iter()
@@ -125,13 +126,11 @@ impl ThrowInfo {
     }
 }
 
-fn body_facts(body: &wasmparser::FunctionBody<'_>) -> Result<BodyFacts, String> {
+fn body_facts(body: &wasmparser::FunctionBody<'_>) -> Result<BodyFacts, BinaryReaderError> {
     let mut facts = BodyFacts::default();
-    let mut reader = body
-        .get_operators_reader()
-        .map_err(|e| e.message().to_string())?;
+    let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
-        match reader.read().map_err(|e| e.message().to_string())? {
+        match reader.read()? {
             Operator::Throw { .. } | Operator::ThrowRef | Operator::Rethrow { .. } => {
                 facts.throws = true
             }
