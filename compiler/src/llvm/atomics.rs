@@ -5,9 +5,10 @@
 //! must be naturally aligned: a misaligned address traps "unaligned atomic", even when it is
 //! also out of bounds (wasmtime's and the reference interpreter's order). Aligned accesses out
 //! of bounds fault on the guard region like any other access, or fail the bounds check on
-//! targets without guard pages. Atomic accesses are `seq_cst`, which LLVM never deletes or
-//! moves across another memory access, so they keep their place among traps as volatile
-//! plain accesses do (memory.rs).
+//! targets without guard pages. Atomic accesses are `seq_cst` and, like plain ones
+//! (memory.rs), volatile: LLVM turns an idempotent read-modify-write whose result is unused
+//! (`i32.atomic.rmw.add` of 0, say) into a fence that does not touch memory, so an access out of
+//! bounds did not trap (fuzz seed 856).
 
 use super::func::{FuncTranslator, TranslateResult};
 use crate::abi::{Builtin, TrapKind};
@@ -74,26 +75,26 @@ impl FuncTranslator<'_> {
         };
         let loaded = match action {
             Action::Load => Some(self.inst(format!(
-                "load atomic i{bits}, ptr {at} seq_cst, align {bytes}"
+                "load atomic volatile i{bits}, ptr {at} seq_cst, align {bytes}"
             ))),
             Action::Store => {
                 let v = narrow(self, &operand.expect("store operand").repr);
                 self.emit(format!(
-                    "store atomic i{bits} {v}, ptr {at} seq_cst, align {bytes}"
+                    "store atomic volatile i{bits} {v}, ptr {at} seq_cst, align {bytes}"
                 ));
                 None
             }
             Action::Rmw(op) => {
                 let v = narrow(self, &operand.expect("rmw operand").repr);
                 Some(self.inst(format!(
-                    "atomicrmw {op} ptr {at}, i{bits} {v} seq_cst, align {bytes}"
+                    "atomicrmw volatile {op} ptr {at}, i{bits} {v} seq_cst, align {bytes}"
                 )))
             }
             Action::Cmpxchg => {
                 let expected = narrow(self, &operand.expect("expected").repr);
                 let new = narrow(self, &replacement.expect("replacement").repr);
                 let pair = self.inst(format!(
-                    "cmpxchg ptr {at}, i{bits} {expected}, i{bits} {new} seq_cst seq_cst, align {bytes}"
+                    "cmpxchg volatile ptr {at}, i{bits} {expected}, i{bits} {new} seq_cst seq_cst, align {bytes}"
                 ));
                 Some(self.inst(format!("extractvalue {{ i{bits}, i1 }} {pair}, 0")))
             }

@@ -90,7 +90,7 @@ pub struct FuncTranslator<'a> {
     pub intrinsics: &'a mut Intrinsics,
     memory_base: Option<String>,
     pub has_calls: bool,
-    func_index: u32,
+    pub func_index: u32,
     /// Set by the function's final `end`.
     finished: bool,
     /// Out-of-line edge blocks of conditional branches, emitted at the next block boundary.
