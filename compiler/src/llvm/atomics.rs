@@ -73,16 +73,40 @@ impl FuncTranslator<'_> {
                 v.to_string()
             }
         };
+        // Linear memory is little-endian: big-endian targets swap values on their way in
+        // and out (the executable runs one thread, so a read-modify-write there may be a
+        // load, the operation in the CPU's order, and a store).
         let loaded = match action {
-            Action::Load => Some(self.inst(format!(
-                "load atomic volatile i{bits}, ptr {at} seq_cst, align {bytes}"
-            ))),
+            Action::Load => {
+                let raw = self.inst(format!(
+                    "load atomic volatile i{bits}, ptr {at} seq_cst, align {bytes}"
+                ));
+                Some(self.swap_on_big_endian(&raw, bits))
+            }
             Action::Store => {
                 let v = narrow(self, &operand.expect("store operand").repr);
+                let v = self.swap_on_big_endian(&v, bits);
                 self.emit(format!(
                     "store atomic volatile i{bits} {v}, ptr {at} seq_cst, align {bytes}"
                 ));
                 None
+            }
+            Action::Rmw(op) if self.target.big_endian && bits > 8 => {
+                let v = narrow(self, &operand.expect("rmw operand").repr);
+                let raw = self.inst(format!(
+                    "load atomic volatile i{bits}, ptr {at} seq_cst, align {bytes}"
+                ));
+                let old = self.swap_on_big_endian(&raw, bits);
+                let new = if op == "xchg" {
+                    v
+                } else {
+                    self.inst(format!("{op} i{bits} {old}, {v}"))
+                };
+                let new = self.swap_on_big_endian(&new, bits);
+                self.emit(format!(
+                    "store atomic volatile i{bits} {new}, ptr {at} seq_cst, align {bytes}"
+                ));
+                Some(old)
             }
             Action::Rmw(op) => {
                 let v = narrow(self, &operand.expect("rmw operand").repr);
@@ -92,11 +116,14 @@ impl FuncTranslator<'_> {
             }
             Action::Cmpxchg => {
                 let expected = narrow(self, &operand.expect("expected").repr);
+                let expected = self.swap_on_big_endian(&expected, bits);
                 let new = narrow(self, &replacement.expect("replacement").repr);
+                let new = self.swap_on_big_endian(&new, bits);
                 let pair = self.inst(format!(
                     "cmpxchg volatile ptr {at}, i{bits} {expected}, i{bits} {new} seq_cst seq_cst, align {bytes}"
                 ));
-                Some(self.inst(format!("extractvalue {{ i{bits}, i1 }} {pair}, 0")))
+                let raw = self.inst(format!("extractvalue {{ i{bits}, i1 }} {pair}, 0"));
+                Some(self.swap_on_big_endian(&raw, bits))
             }
         };
         if let Some(v) = loaded {

@@ -112,11 +112,21 @@ impl FuncTranslator<'_> {
     }
 
     /// Whether `op`, a tail call of a function of type `callee`, can be a guaranteed
-    /// `musttail` call: always in `tailcc`; elsewhere (riscv's `fastcc`) LLVM requires the
+    /// `musttail` call. Results that come back in memory (LLVM demotes them to a hidden
+    /// pointer) make LLVM stop with "failed to perform tail call elimination" on x86_64 and
+    /// aarch64 even in `tailcc` (fuzz seed 5640's batch): refused by name. Otherwise always in
+    /// `tailcc`; elsewhere (riscv's `fastcc`) LLVM requires the
     /// caller's and the callee's prototypes to be equal, and lowers such a call as a jump only
     /// when no argument or result goes through the stack (else it stops with "failed to
     /// perform tail call elimination"). Refused by name otherwise, never a growing stack.
     fn require_tail_call(&self, op: &Operator<'_>, callee: &FuncType) -> TranslateResult<()> {
+        if !results_in_registers(callee) {
+            return Err(format!(
+                "{} returning {} values: LLVM guarantees tail calls only when the results come back in registers (at most 3 integer or reference and 3 float or v128 results; use --backend cranelift)",
+                super::func::unsupported(op).replace(" yet (use --backend cranelift)", ""),
+                callee.results().len()
+            ));
+        }
         if self.target.tail_calls
             || (self.m.env.func_type(self.func_index) == callee && in_registers(callee))
         {
@@ -174,4 +184,17 @@ fn in_registers(ty: &FuncType) -> bool {
         .count();
     let integers = ty.params().len() - floats;
     integers <= 7 && floats <= 8 && ty.results().len() <= 2
+}
+
+/// Whether the results of type `ty` come back in registers on every target: at most 3 integer
+/// or reference results and at most 3 float or v128 results (zig 0.17.1's LLVM, `tailcc`:
+/// 4 integers already go through memory on x86_64; s390x, aarch64 and Windows take more).
+fn results_in_registers(ty: &FuncType) -> bool {
+    use wasmparser::ValType;
+    let floats = ty
+        .results()
+        .iter()
+        .filter(|&&t| matches!(t, ValType::F32 | ValType::F64 | ValType::V128))
+        .count();
+    floats <= 3 && ty.results().len() - floats <= 3
 }

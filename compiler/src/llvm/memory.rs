@@ -67,15 +67,21 @@ impl FuncTranslator<'_> {
         let at = self.address(&index.repr, memarg, bytes);
         let bits = bytes * 8;
         let v = self.linear_load(&format!("i{bits}"), &at);
-        if self.target.big_endian && bytes > 1 {
-            let f = self.intrinsics.intrinsic(
-                &format!("llvm.bswap.i{bits}"),
-                &format!("i{bits}"),
-                &[&format!("i{bits}")],
-            );
-            return self.inst(format!("call i{bits} {f}(i{bits} {v})"));
+        self.swap_on_big_endian(&v, bits)
+    }
+
+    /// `v`, an integer of `bits` bits, byte-swapped on big-endian targets: linear memory is
+    /// little-endian.
+    pub(super) fn swap_on_big_endian(&mut self, v: &str, bits: u32) -> String {
+        if !self.target.big_endian || bits <= 8 {
+            return v.to_string();
         }
-        v
+        let f = self.intrinsics.intrinsic(
+            &format!("llvm.bswap.i{bits}"),
+            &format!("i{bits}"),
+            &[&format!("i{bits}")],
+        );
+        self.inst(format!("call i{bits} {f}(i{bits} {v})"))
     }
 
     /// A load of `bytes` bytes producing `t`, extended as `ext` ("sext"/"zext") when narrower.
@@ -104,14 +110,7 @@ impl FuncTranslator<'_> {
             I64 if bits < 64 => self.inst(format!("trunc i64 {} to i{bits}", value.repr)),
             _ => value.repr,
         };
-        if self.target.big_endian && bytes > 1 {
-            let f = self.intrinsics.intrinsic(
-                &format!("llvm.bswap.i{bits}"),
-                &format!("i{bits}"),
-                &[&format!("i{bits}")],
-            );
-            raw = self.inst(format!("call i{bits} {f}(i{bits} {raw})"));
-        }
+        raw = self.swap_on_big_endian(&raw, bits);
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
         self.linear_store(&format!("i{bits}"), &raw, &at);
