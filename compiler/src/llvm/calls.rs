@@ -28,6 +28,7 @@ impl FuncTranslator<'_> {
         vmctx: &str,
         args: Vec<Val>,
         kind: CallKind,
+        may_throw: bool,
     ) {
         self.has_calls = true;
         let ret = ir::ret_ty(ty.results());
@@ -51,14 +52,20 @@ impl FuncTranslator<'_> {
         // make unbounded recursion loop forever instead of exhausting the stack (and drop the
         // caller's frame from backtraces).
         let call = format!("notail call {cc} {ret} {callee}({args})");
+        let result = if ty.results().is_empty() {
+            self.emit(call);
+            String::new()
+        } else {
+            self.inst(call)
+        };
+        if may_throw {
+            self.check_pending_exception();
+        }
         match ty.results() {
-            [] => self.emit(call),
-            [one] => {
-                let v = self.inst(call);
-                self.push(v, *one);
-            }
+            [] => {}
+            [one] => self.push(result, *one),
             many => {
-                let agg = self.inst(call);
+                let agg = result;
                 for (i, &t) in many.iter().enumerate() {
                     let v = self.inst(format!("extractvalue {ret} {agg}, {i}"));
                     self.push(v, t);
@@ -70,13 +77,14 @@ impl FuncTranslator<'_> {
     fn call_function(&mut self, func_index: u32, kind: CallKind) {
         let ty = self.m.env.func_type(func_index).clone();
         let args = self.popn(ty.params().len());
+        let may_throw = self.m.throws.call(func_index);
         if func_index < self.m.env.num_imported_funcs {
             let func_ref = self.func_ref(func_index);
             let (code, vmctx) = self.code_and_vmctx(&func_ref);
-            self.emit_call(&code, &ty, &vmctx, args, kind);
+            self.emit_call(&code, &ty, &vmctx, args, kind, may_throw);
         } else {
             let callee = format!("@{}", self.m.func_symbol(func_index));
-            self.emit_call(&callee, &ty, "%vmctx", args, kind);
+            self.emit_call(&callee, &ty, "%vmctx", args, kind, may_throw);
         }
     }
 
@@ -108,7 +116,8 @@ impl FuncTranslator<'_> {
         let mismatch = self.inst(format!("icmp ne i64 {id}, {expected}"));
         self.trap_if(&mismatch, TrapKind::IndirectCallType);
         let (code, vmctx) = self.code_and_vmctx(&func_ref);
-        self.emit_call(&code, &ty, &vmctx, args, kind);
+        let may_throw = self.m.throws.indirect();
+        self.emit_call(&code, &ty, &vmctx, args, kind, may_throw);
     }
 
     /// Whether `op`, a tail call of a function of type `callee`, can be a guaranteed

@@ -9,7 +9,10 @@
 //!
 //! Operators are dispatched by family: control flow here, calls in `calls`, integer and float
 //! arithmetic in `numeric`, linear memory in `memory`, globals, references and tables in
-//! `tables`. What the backend does not compile yet is refused by name (`Unsupported`).
+//! `tables`, exceptions in `exceptions`. What the backend does not compile yet is refused by
+//! name (`Unsupported`).
+
+mod exceptions;
 
 use super::ir::{self, Target};
 use super::{ModuleCtx, intrinsics::Intrinsics};
@@ -37,6 +40,8 @@ enum FrameKind {
         has_else: bool,
         params: Vec<Val>,
     },
+    TryTable,
+    LegacyTry(exceptions::LegacyTry),
 }
 
 /// A control frame: where `br` goes and through which slots its values travel.
@@ -52,6 +57,8 @@ struct Frame {
     height: usize,
     /// Whether any path reaches `end_label`.
     end_used: bool,
+    /// The dispatch block of exceptions thrown directly inside this frame, if it has one.
+    handler: Option<String>,
 }
 
 impl Frame {
@@ -95,6 +102,8 @@ pub struct FuncTranslator<'a> {
     finished: bool,
     /// Out-of-line edge blocks of conditional branches, emitted at the next block boundary.
     pending_edges: String,
+    /// Exception handling state: dispatch blocks, landing pads, slots.
+    exc: exceptions::ExcState,
 }
 
 impl<'a> FuncTranslator<'a> {
@@ -282,6 +291,7 @@ impl<'a> FuncTranslator<'a> {
             params: param_slots,
             height,
             end_used: false,
+            handler: None,
         });
     }
 
@@ -356,14 +366,10 @@ impl<'a> FuncTranslator<'a> {
 
     /// Ends the innermost frame; returns true when it was the function's.
     fn translate_end(&mut self) -> bool {
+        self.free_at_catch_body_end();
         let mut frame = self.frames.pop().expect("validated: end matches a frame");
-        if self.reachable {
-            // Falling off the end (for a loop too) carries the frame's results.
-            self.store_top(&frame.results);
-            self.emit(format!("br label %{}", frame.end_label));
-            frame.end_used = true;
-        }
-        self.stack.truncate(frame.height);
+        self.fall_through(&mut frame);
+        self.finish_legacy_try(&frame);
         if let FrameKind::If {
             else_label,
             has_else: false,
@@ -379,11 +385,7 @@ impl<'a> FuncTranslator<'a> {
             frame.end_used = true;
         }
         let is_function = matches!(frame.kind, FrameKind::Function);
-        self.reachable = frame.end_used;
-        if frame.end_used {
-            self.start_block(&frame.end_label);
-            self.load_slots(&frame.results);
-        }
+        self.enter_end(&frame);
         if is_function {
             if self.reachable {
                 self.emit_return();
@@ -391,6 +393,26 @@ impl<'a> FuncTranslator<'a> {
             return true;
         }
         false
+    }
+
+    /// Falling off the end of `frame` (popped; for a loop too) carries its results; then the
+    /// stack drops to the frame's base.
+    fn fall_through(&mut self, frame: &mut Frame) {
+        if self.reachable {
+            self.store_top(&frame.results);
+            self.emit(format!("br label %{}", frame.end_label));
+            frame.end_used = true;
+        }
+        self.stack.truncate(frame.height);
+    }
+
+    /// Continues after popped `frame`'s end, which is reachable if any path reached it.
+    fn enter_end(&mut self, frame: &Frame) {
+        self.reachable = frame.end_used;
+        if frame.end_used {
+            self.start_block(&frame.end_label);
+            self.load_slots(&frame.results);
+        }
     }
 
     /// `ret` with the values on top of the stack.
@@ -476,6 +498,13 @@ impl<'a> FuncTranslator<'a> {
             | Operator::TryTable { .. }
             | Operator::Try { .. } => self.dead_depth += 1,
             Operator::Else if self.dead_depth == 0 => self.translate_else(),
+            Operator::Catch { tag_index } if self.dead_depth == 0 => {
+                self.translate_catch(Some(*tag_index))
+            }
+            Operator::CatchAll if self.dead_depth == 0 => self.translate_catch(None),
+            Operator::Delegate { relative_depth } if self.dead_depth == 0 => {
+                self.translate_delegate(*relative_depth)
+            }
             Operator::End if self.dead_depth == 0 => {
                 self.finished = self.translate_end();
                 return self.finished;
@@ -529,6 +558,7 @@ impl<'a> FuncTranslator<'a> {
             }
             _ => {
                 if !(self.translate_call_op(op)?
+                    || self.translate_exception_op(op)
                     || self.translate_numeric(op)?
                     || self.translate_memory_op(op)?
                     || self.translate_table_op(op)?
@@ -584,6 +614,7 @@ pub fn translate_function(
         func_index,
         finished: false,
         pending_edges: String::new(),
+        exc: Default::default(),
     };
     let mut params = vec!["ptr %vmctx".to_string()];
     for (i, &p) in ty.params().iter().enumerate() {
@@ -617,6 +648,7 @@ pub fn translate_function(
     }
     let edges = std::mem::take(&mut t.pending_edges);
     t.out.push_str(&edges);
+    t.finish_exceptions(&ir::ret_ty(ty.results()));
 
     let mut text = String::new();
     let _ = writeln!(

@@ -28,6 +28,7 @@ mod numeric;
 mod simd;
 mod stubs;
 mod tables;
+mod throws;
 
 use crate::layout::VmctxLayout;
 use crate::module_env::ModuleEnv;
@@ -47,6 +48,8 @@ pub struct ModuleCtx<'a> {
     pub env: &'a ModuleEnv<'a>,
     pub layout: VmctxLayout,
     pub prefix: &'a str,
+    /// Which calls may return with an exception in flight.
+    pub throws: throws::ThrowInfo,
 }
 
 impl ModuleCtx<'_> {
@@ -89,6 +92,10 @@ pub fn translate<'a>(
         env,
         layout: VmctxLayout::new(env, target.width),
         prefix: &options.symbol_prefix,
+        throws: throws::ThrowInfo::analyze(env).map_err(|e| CompileError::Invalid {
+            message: e.message().to_string(),
+            offset: e.offset() as usize,
+        })?,
     };
     let ranges = split(env);
     let units = ranges
@@ -199,6 +206,10 @@ impl LlvmModule<'_> {
         for (index, &type_index) in ctx.env.func_types.iter().enumerate() {
             let ty = &ctx.env.types[type_index as usize];
             ir.push_str(&target.declare_wasm(&ctx.func_symbol(index as u32), ty));
+        }
+        if ctx.throws.any() {
+            // The trampolines raise the "uncaught exception" trap through the builtins.
+            ir.push_str(&builtin_declarations(target));
         }
         for (index, ty) in ctx.env.types.iter().enumerate() {
             ir.push_str(&stubs::trampoline(ctx, target, index as u32, ty));
