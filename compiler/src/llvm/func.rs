@@ -96,12 +96,8 @@ pub struct FuncTranslator<'a> {
     traps: BTreeSet<TrapKind>,
     pub intrinsics: &'a mut Intrinsics,
     memory_base: Option<String>,
-    /// The last load emitted and where its text starts in `out`: a `drop` right after it
-    /// makes it volatile, so that a trapping load whose value the wasm code discards still
-    /// traps (LLVM deletes unused plain loads).
-    pub last_load: Option<(usize, String)>,
     pub has_calls: bool,
-    func_index: u32,
+    pub func_index: u32,
     /// Set by the function's final `end`.
     finished: bool,
     /// Out-of-line edge blocks of conditional branches, emitted at the next block boundary.
@@ -139,7 +135,6 @@ impl<'a> FuncTranslator<'a> {
         let edges = std::mem::take(&mut self.pending_edges);
         self.out.push_str(&edges);
         let _ = writeln!(self.out, "{label}:");
-        self.last_load = None;
     }
 
     /// An `alloca` of one value of `ty` in the entry block.
@@ -188,7 +183,7 @@ impl<'a> FuncTranslator<'a> {
         if !self.target.guard_pages {
             // The base moves when memory grows: reload it at every access (GVN merges the
             // loads between calls).
-            return self.inst("load ptr, ptr %vmctx, align 8");
+            return self.inst("load ptr, ptr %vmctx, align 8, !align !7");
         }
         if let Some(base) = &self.memory_base {
             return base.clone();
@@ -196,7 +191,7 @@ impl<'a> FuncTranslator<'a> {
         let name = self.fresh();
         let _ = writeln!(
             self.entry,
-            "  {name} = load ptr, ptr %vmctx, align {}, !invariant.load !1",
+            "  {name} = load ptr, ptr %vmctx, align {}, !invariant.load !1, !align !7",
             self.target.ptr_bytes
         );
         self.memory_base = Some(name.clone());
@@ -486,30 +481,11 @@ impl<'a> FuncTranslator<'a> {
         self.push(v, a.ty);
     }
 
-    fn translate_drop(&mut self) {
-        let v = self.pop();
-        // A load whose value the wasm code discards: volatile, so that it still traps.
-        if let Some((at, name)) = self.last_load.take()
-            && name == v.repr
-        {
-            let text = &self.out[at..];
-            if let Some(pos) = text.find(" = load ") {
-                self.out.insert_str(at + pos + " = load".len(), " volatile");
-            }
-        }
-    }
-
     fn translate_op(&mut self, op: &Operator<'_>) -> TranslateResult<bool> {
         if !self.reachable {
             return Ok(self.skip_dead(op));
         }
-        if matches!(op, Operator::Drop) {
-            self.translate_drop();
-        } else {
-            // Only a drop right after the load discards its value.
-            self.last_load = None;
-            self.dispatch(op)?;
-        }
+        self.dispatch(op)?;
         Ok(self.finished)
     }
 
@@ -560,7 +536,10 @@ impl<'a> FuncTranslator<'a> {
                 self.branch(self.frames.len() as u32 - 1);
                 self.reachable = false;
             }
-            Operator::Drop => self.translate_drop(),
+            // A dropped load still runs: linear-memory loads are volatile (memory.rs).
+            Operator::Drop => {
+                self.pop();
+            }
             Operator::Select | Operator::TypedSelect { .. } => self.translate_select(),
             Operator::LocalGet { local_index } => {
                 let (slot, ty) = self.locals[*local_index as usize].clone();
@@ -631,7 +610,6 @@ pub fn translate_function(
         traps: BTreeSet::new(),
         intrinsics,
         memory_base: None,
-        last_load: None,
         has_calls: false,
         func_index,
         finished: false,

@@ -82,9 +82,6 @@ pub struct Target {
     pub builtin_cc: &'static str,
     /// The attribute C callees expect on 32-bit integer arguments.
     pub c_u32_ext: &'static str,
-    /// Whether misaligned loads and stores can fault (32-bit ARM: LDRD and VLDR need aligned
-    /// addresses). Wasm's alignment is only a hint, so there every access is `align 1`.
-    pub strict_alignment: bool,
     /// 64-bit targets reserve 4 GiB plus a guard region per memory: no bounds checks.
     pub guard_pages: bool,
     /// Whether LLVM's `ceil`/`floor`/`trunc`/`roundeven` return a signaling NaN unquieted
@@ -125,7 +122,6 @@ impl Target {
             indirect_tail_calls: tail_calls && !matches!(arch, Architecture::X86_32(_)),
             builtin_cc,
             c_u32_ext,
-            strict_alignment: matches!(arch, Architecture::Arm(_)),
             guard_pages: ptr_bytes == 8,
             rounding_keeps_snan: matches!(
                 arch,

@@ -262,9 +262,10 @@ fn builtin_declarations(target: &Target) -> String {
 /// Metadata every unit refers to: `!0` the weights of a branch to a trap (almost never
 /// taken), `!1` the empty node of `!invariant.load`, `!4` and `!6` the TBAA tags of linear
 /// memory and of globals: the two never overlap (linear memory is its own allocation), so
-/// a store to linear memory does not force LLVM to reload a global, nor the reverse; `#1`
-/// the attributes of a trap call.
+/// a store to linear memory does not force LLVM to reload a global, nor the reverse; `!7` the
+/// alignment of a linear memory's base (page-aligned: the runtime reserves it from the OS), so
+/// that LLVM can prove accesses aligned; `#1` the attributes of a trap call.
 const METADATA: &str = "\nattributes #1 = { cold noreturn nounwind }\n\
 !0 = !{!\"branch_weights\", i32 1, i32 1048575}\n!1 = !{}\n\
 !2 = !{!\"wasm2exe\"}\n!3 = !{!\"linear memory\", !2, i64 0}\n!4 = !{!3, !3, i64 0}\n\
-!5 = !{!\"wasm global\", !2, i64 0}\n!6 = !{!5, !5, i64 0}\n";
+!5 = !{!\"wasm global\", !2, i64 0}\n!6 = !{!5, !5, i64 0}\n!7 = !{i64 16}\n";

@@ -165,7 +165,6 @@ impl FuncTranslator<'_> {
         self.reachable = reachable;
         let code = std::mem::replace(&mut self.out, saved);
         self.exc.cold.push_str(&code);
-        self.last_load = None;
     }
 
     /// The dispatch block that handles exceptions raised here, if any.
