@@ -18,12 +18,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The `-mcpu` of a cell's baseline: the oldest CPU its executables must run on.
 /// (i686: zig's baseline is pentium4, with the SSE2 that wasm's float semantics need; x87
-/// would round differently.)
+/// would round differently. loongarch64: LA64 with unaligned access (`ual`, which every LA464
+/// and later core has): without it LLVM 20 turned a volatile unaligned i64 load into a
+/// one-byte load, measured with memory_trap.wast under qemu-loongarch64.)
 pub fn baseline_cpu(target: &Target) -> &'static str {
     if target.zig_target.starts_with("x86_64") {
         "x86_64_v2"
     } else if target.zig_target.starts_with("loongarch64") {
-        "generic_la64"
+        "generic_la64+ual"
     } else {
         "baseline"
     }
