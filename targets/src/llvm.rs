@@ -14,7 +14,7 @@ use crate::{Target, Zig};
 use anyhow::{Context, Result, bail};
 use object::{Object, ObjectSymbol};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The `-mcpu` of a cell's baseline: the oldest CPU its executables must run on.
 pub fn baseline_cpu(target: &Target) -> &'static str {
@@ -42,35 +42,53 @@ pub fn compile_units(
     units: &[(String, String)],
     dir: &Path,
 ) -> Result<Vec<Vec<u8>>> {
+    compile_on_demand(zig, target, units.len(), dir, |i| Ok(units[i].clone()))
+}
+
+/// Compiles `count` IR units, each made by `make(i)` (its name and IR text) only when a
+/// worker takes it, so that at most one unit's text per core is alive at a time. Returns the
+/// objects' bytes in unit order. After a failure no new unit starts; the error reported is
+/// the first failing unit's (units start in order, so that is deterministic).
+pub fn compile_on_demand<F>(
+    zig: &Zig,
+    target: &Target,
+    count: usize,
+    dir: &Path,
+    make: F,
+) -> Result<Vec<Vec<u8>>>
+where
+    F: Fn(usize) -> Result<(String, String)> + Sync,
+{
     let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(units.len().max(1));
-    let mut results: Vec<Option<Result<Vec<u8>>>> = (0..units.len()).map(|_| None).collect();
+        .min(count.max(1));
+    let work = || {
+        let mut mine = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= count {
+                break;
+            }
+            let result = make(i).and_then(|(name, ir)| compile_one(zig, target, &name, &ir, dir));
+            failed.fetch_or(result.is_err(), Ordering::Relaxed);
+            mine.push((i, result));
+        }
+        mine
+    };
     let done: Vec<Vec<(usize, Result<Vec<u8>>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((name, ir)) = units.get(i) else {
-                            break;
-                        };
-                        mine.push((i, compile_one(zig, target, name, ir, dir)));
-                    }
-                    mine
-                })
-            })
-            .collect();
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         workers
             .into_iter()
             .map(|w| w.join().unwrap_or_default())
             .collect()
     });
+    let mut results: Vec<Option<Result<Vec<u8>>>> = (0..count).map(|_| None).collect();
     for (i, result) in done.into_iter().flatten() {
         results[i] = Some(result);
     }
+    // Every unit before the first failure completed: in order, the first error comes first.
     results
         .into_iter()
         .map(|r| r.unwrap_or_else(|| bail!("an LLVM compile thread died")))
