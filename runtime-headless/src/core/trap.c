@@ -16,6 +16,17 @@
 #include <string.h>
 #include <unistd.h>
 
+uintptr_t w2e_stack_limit;
+
+/* Once per process: the stack bound and the fault handler (platform.h). */
+void w2e_runtime_init(void) {
+  static bool done;
+  if (done) return;
+  done = true;
+  w2e_stack_limit = w2e_os_stack_limit();
+  w2e_os_catch_faults();
+}
+
 /* ---- Code registry ---- */
 
 typedef struct code_range {

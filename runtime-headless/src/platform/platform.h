@@ -31,14 +31,21 @@
  * Linear memories reserve their whole index space plus a guard region once (core/memory.c)
  * and commit pages as they grow, so a memory's base never moves and out-of-bounds accesses
  * fault. Faults reach the trap code the same way on every platform: w2e_runtime_init
- * (w2e_runtime.h; platform/posix/signals_posix.c with signal handlers on an alternate stack,
- * platform/win32/signals_win32.c with a vectored exception handler) installs a handler that
- * asks the core whether the faulting pc is wasm code (w2e_lookup_code) and which trap it is
- * (w2e_lookup_trap, or w2e_addr_in_memory_reservation for an access fault), then continues
- * in w2e_trap_from_signal, which unwinds to the innermost w2e_call. Faults anywhere else are
+ * (w2e_runtime.h, core/trap.c) has w2e_os_catch_faults (platform/posix/signals_posix.c with
+ * signal handlers on an alternate stack, platform/win32/signals_win32.c with a vectored
+ * exception handler) install a handler that asks the core whether the faulting pc is wasm
+ * code (w2e_lookup_code) and which trap it is (w2e_lookup_trap, or
+ * w2e_addr_in_memory_reservation for an access fault), then continues in
+ * w2e_trap_from_signal, which unwinds to the innermost w2e_call. Faults anywhere else are
  * left to crash the process as they would without the runtime. It also sets
- * w2e_stack_limit, the bound the generated prologues check.
+ * w2e_stack_limit (from w2e_os_stack_limit), the bound the generated prologues check.
  */
+
+/* The lowest address wasm code may use of this (the main) thread's stack: its end as the OS
+ * reports it plus a margin kept for C code; 0 when it cannot be told (then unchecked). */
+uintptr_t w2e_os_stack_limit(void);
+/* Installs the fault handler described above (once, from w2e_runtime_init). */
+void w2e_os_catch_faults(void);
 
 /* Reserves `size` bytes of inaccessible address space; NULL on failure. Nothing is charged
  * against the commit limit until w2e_os_commit. */
@@ -112,60 +119,84 @@ uint64_t w2e_os_inode(uint64_t dev, uint64_t ino);
 /* The metadata of open file or directory `h` (never following anything: it is open). */
 uint32_t w2e_os_fstat(w2e_handle h, w2e_filestat *st);
 
-/* Sets the access and modification times of open file `h` as fd_filestat_set_times asks:
- * `flags` are WASI fstflags already checked (wasi_fst_flags_valid), times in nanoseconds. */
-uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags);
+/* What fd/path_filestat_set_times does to each of a file's times (index 0 access, 1
+ * modification), decided from the guest's fstflags by the portable code (wasi_times_of). */
+typedef enum w2e_time_change { W2E_TIME_KEEP, W2E_TIME_NOW, W2E_TIME_SET } w2e_time_change;
+typedef struct w2e_times {
+  w2e_time_change change[2];
+  uint64_t ns[2]; /* W2E_TIME_SET: nanoseconds since 1970 */
+} w2e_times;
+
+/* Sets the access and modification times of open file `h` as `t` says (nothing to change is
+ * success). */
+uint32_t w2e_os_set_times(w2e_handle h, const w2e_times *t);
 
 /* ---- Paths beneath a directory ----
  *
- * Each call below takes a guest directory fd `dir` (a WASI_FD_DIR entry: its handle and
- * platform state) and a guest path (UTF-8, no NUL, possibly empty), and acts on what the path
- * names beneath that directory. Every one keeps the sandbox's point 4 (wasi/sandbox.h):
- * - the entry acted on is `dir` itself or beneath it, whatever the path says (an absolute
- *   path, or ".." above `dir`, is perm) and whatever the host does meanwhile;
- * - links met along the path are followed only to places still beneath the grant (POSIX) or
- *   never followed (Windows: loop); the last component is followed only where the call says
- *   `follow` (or the path ends in '/'), else the call acts on the link itself;
- * - a trailing '/' requires a directory;
- * - errno values are wasmtime's for the same case where the host can tell them apart.
+ * The policy of path resolution (wasi/sandbox.h, point 4) is portable code: wasi/wasi_resolve.c
+ * walks a guest path one component at a time, pops its own chain of directories for "..",
+ * refuses absolute paths and ".." above the starting directory, and expands links itself. It
+ * needs from the platform only the three steps below, each acting on ONE component (no '/',
+ * never "." or "..") beneath a directory reference (w2e_dirref, types.h), and never following
+ * a link in that component. The result of a walk is a w2e_place: the directory holding the
+ * last component, and that component. Every operation after it (w2e_os_*_at) acts on that
+ * entry itself, never following a link it names, and never resolves a path string again.
+ *
+ * POSIX references are directory fds; Win32 references are directory handles, each
+ * component opened beneath its parent's with NtCreateFile (RootDirectory), so nothing the host
+ * renames meanwhile can move a walk outside. Win32 also checks every handle it opens by its
+ * final path to be the grant's root or beneath it (Wine shows some host links as no links).
  */
 struct wasi_fd;
 
-/* Opens (or creates, with WASI oflags CREAT/EXCL/TRUNC) the file or directory at `path` for
- * reading and/or writing as the rights in `base` say, with WASI `fdflags`. Never opens
- * through a last-component link unless `follow` (POSIX; never on Windows: loop). On success
- * fills out->host, out->os, out->kind (WASI_FD_FILE or WASI_FD_DIR) and out->filetype; the
- * caller owns them (wasi_fd_release). */
-uint32_t w2e_os_path_open(const struct wasi_fd *dir, const char *path, bool follow,
-                          uint32_t oflags, uint32_t fdflags, uint64_t base, struct wasi_fd *out);
-/* Creates directory `path` (exist when the name is taken, a link included). */
-uint32_t w2e_os_mkdir(const struct wasi_fd *dir, const char *path);
-/* The metadata of `path`: of a last-component link itself unless `follow`. */
-uint32_t w2e_os_path_stat(const struct wasi_fd *dir, const char *path, bool follow,
-                          w2e_filestat *st);
-/* Sets times as w2e_os_set_times does, on `path` (a last-component link: see `follow`). */
-uint32_t w2e_os_path_set_times(const struct wasi_fd *dir, const char *path, bool follow,
-                               uint64_t atim, uint64_t mtim, uint32_t flags);
-/* Removes the non-directory entry `path` (a link is removed itself, never its target). */
-uint32_t w2e_os_unlink(const struct wasi_fd *dir, const char *path);
-/* Removes the empty directory `path` (never through a link: notdir). */
-uint32_t w2e_os_rmdir(const struct wasi_fd *dir, const char *path);
-/* Moves entry `from` (beneath `from_dir`; a link moves itself) to `to` (beneath `to_dir`),
- * replacing a file or an empty directory there as POSIX rename does. */
-uint32_t w2e_os_rename(const struct wasi_fd *from_dir, const char *from,
-                       const struct wasi_fd *to_dir, const char *to);
+/* The reference of guest directory fd `dir` (a WASI_FD_DIR entry), borrowed from it: where
+ * a walk starts. */
+void w2e_os_dir_of(const struct wasi_fd *dir, w2e_dirref *out);
+/* Enters directory `name` beneath `parent`, never through a link: a link (or, on Windows, any
+ * reparse point) is loop, a non-directory notdir, a missing name noent. The new reference is
+ * owned (w2e_os_dir_leave). */
+uint32_t w2e_os_dir_enter(const w2e_dirref *parent, const char *name, w2e_dirref *child);
+/* Releases a reference (nothing for a borrowed one). */
+void w2e_os_dir_leave(w2e_dirref *d);
+/* The text of link `name` beneath `d`, in a fresh heap string. Not a link: inval; missing:
+ * noent. A platform that never follows links (Windows) answers notsup for a link: the walk
+ * then leaves it unfollowed and the operation decides (loop where it would follow). */
+uint32_t w2e_os_readlink_at(const w2e_dirref *d, const char *name, char **target);
+
+/* What a walk found: an entry beneath the grant. */
+typedef struct w2e_place {
+  w2e_dirref dir;      /* the directory holding the entry (owned by the place) */
+  const char *name;    /* one component, never ".."; "." names `dir` itself */
+  bool trailing_slash; /* the guest path ended in '/': the entry must be a directory */
+  char *buf;           /* heap storage behind `name` */
+} w2e_place;
+
+/* Opens (or creates, with WASI oflags CREAT/EXCL/TRUNC) the entry at `at` for reading and/or
+ * writing as the rights in `base` say, with WASI `fdflags`. Never opens through a link: a link
+ * is loop (`follow`: the guest asked to follow it, which a platform that cannot follow links
+ * refuses with loop too). On success fills out->host, out->os, out->kind (WASI_FD_FILE or
+ * WASI_FD_DIR) and out->filetype; the caller owns them (wasi_fd_release). */
+uint32_t w2e_os_open_at(const w2e_place *at, bool follow, uint32_t oflags, uint32_t fdflags,
+                        uint64_t base, struct wasi_fd *out);
+/* Creates directory `at` (exist when the name is taken, a link included). */
+uint32_t w2e_os_mkdir_at(const w2e_place *at);
+/* The metadata of entry `at`, a link's own (`follow`: as in w2e_os_open_at). */
+uint32_t w2e_os_stat_at(const w2e_place *at, bool follow, w2e_filestat *st);
+/* Sets times as w2e_os_set_times does, on entry `at` (`follow`: as in w2e_os_open_at). */
+uint32_t w2e_os_set_times_at(const w2e_place *at, bool follow, const w2e_times *t);
+/* Removes the non-directory entry `at` (a link is removed itself, never its target). */
+uint32_t w2e_os_unlink_at(const w2e_place *at);
+/* Removes the empty directory `at` (never through a link: notdir). */
+uint32_t w2e_os_rmdir_at(const w2e_place *at);
+/* Moves entry `from` (a link moves itself) to `to`, replacing a file or an empty directory
+ * there as POSIX rename does. Both were resolved without following their last component. */
+uint32_t w2e_os_rename_at(const w2e_place *from, const w2e_place *to);
 /* Makes `to` a hard link to the existing file `from` (a link is linked itself). */
-uint32_t w2e_os_link(const struct wasi_fd *from_dir, const char *from,
-                     const struct wasi_fd *to_dir, const char *to);
-/* Creates a symbolic link `path` whose text is `target`. An absolute target is perm (it could
- * only point outside); a relative one may point anywhere, since resolution will refuse to
- * follow it out. Windows: notsup (links are never followed there, so none is made). */
-uint32_t w2e_os_symlink(const char *target, const struct wasi_fd *dir, const char *path);
-/* Reads the text of link `path` into `out` (at most `cap` bytes, cut short as wasmtime) and
- * gives its length. `out` NULL means the guest's buffer is bad: fault, once the path has
- * resolved. Not a link: inval. */
-uint32_t w2e_os_readlink(const struct wasi_fd *dir, const char *path, uint8_t *out,
-                         uint32_t cap, uint32_t *len);
+uint32_t w2e_os_link_at(const w2e_place *from, const w2e_place *to);
+/* Creates a symbolic link `at` whose text is `target` (relative: the caller refused absolute
+ * ones; it may point anywhere, since resolution refuses to follow it out). Windows: notsup
+ * after the new name's own errors (links are never followed there, so none is made). */
+uint32_t w2e_os_symlink_at(const char *target, const w2e_place *at);
 
 /* ---- Directory listings ---- */
 

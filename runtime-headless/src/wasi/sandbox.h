@@ -32,16 +32,24 @@
  *      slash); every operation on it acts on that entry itself;
  *    - nothing the host does meanwhile (renaming, swapping in links) can redirect an
  *      operation outside.
- *    How: on POSIX (platform/posix/path_posix.c) the path is walked one component at a time
- *    with openat(O_NOFOLLOW | O_DIRECTORY) on a chain of directory fds, ".." pops that chain
- *    (the host's ".." is never used), links are read and expanded by the runtime itself, and
- *    the operation is an *at() call with AT_SYMLINK_NOFOLLOW / O_NOFOLLOW on the fd of the
- *    directory holding the last component: no path string is ever resolved twice by the host.
- *    On Windows (platform/win32/wasi_path_win32.c) links are never followed (a reparse point
- *    in a path is loop) and every file is opened by a handle whose final path is then checked
- *    to be the grant's root or beneath it (perm otherwise). Known limit: there a host process
- *    racing to swap a checked directory for a junction could redirect one operation before
- *    that check (the handle check still refuses what lands outside for opens and stats).
+ *    How: the walk is portable code, the same on every platform (wasi/wasi_resolve.c): the
+ *    path is walked one component at a time on a chain of directory references, each entered
+ *    by the platform without following a link (w2e_os_dir_enter); ".." pops that chain (the
+ *    host's ".." is never used), links are read (w2e_os_readlink_at) and expanded by the
+ *    runtime itself, and the operation then acts on (directory holding the last component,
+ *    that component) without following it (w2e_os_*_at in platform/platform.h): no path
+ *    string is resolved by the host past one component. On POSIX (platform/posix/path_posix.c,
+ *    dirs_posix.c) a reference is a directory fd, entered with openat(O_NOFOLLOW |
+ *    O_DIRECTORY), and operations are *at() calls with AT_SYMLINK_NOFOLLOW / O_NOFOLLOW, so
+ *    no rename by the host meanwhile can move a walk outside. On Windows
+ *    (platform/win32/path_win32.c, dirs_win32.c, nt_win32.c) a reference is a directory
+ *    handle, and each component is opened beneath its parent's handle (NtCreateFile with
+ *    RootDirectory and FILE_OPEN_REPARSE_POINT), as are the final opens, creations, renames
+ *    and links: links are never followed (a reparse point in a path is loop), and every
+ *    handle opened is also checked by its final path to be the grant's root or beneath it
+ *    (perm otherwise: under Wine a host symlink to a file shows as no reparse point). Which
+ *    errno a call gives is chosen from attributes read by path, so a host racing the guest
+ *    can change an error, never lead an operation outside the grant.
  *
  * 5. Rights. Every fd carries rights (wasi/wasi_fd.c) and every call checks the ones it needs
  *    (notcapable otherwise). Rights only shrink: path_open gives a new fd the intersection of

@@ -24,10 +24,16 @@ void wasi_put_filestat(uint8_t *p, const w2e_filestat *st) {
   wasi_store64(p + 56, st->ctim);
 }
 
-bool wasi_fst_flags_valid(uint32_t flags) {
-  return !(flags & ~(uint32_t)WASI_FST_ALL) &&
-         !((flags & WASI_FST_ATIM) && (flags & WASI_FST_ATIM_NOW)) &&
-         !((flags & WASI_FST_MTIM) && (flags & WASI_FST_MTIM_NOW));
+bool wasi_times_of(uint64_t atim, uint64_t mtim, uint32_t flags, w2e_times *out) {
+  static const uint32_t set[2] = {WASI_FST_ATIM, WASI_FST_MTIM};
+  static const uint32_t now[2] = {WASI_FST_ATIM_NOW, WASI_FST_MTIM_NOW};
+  if (flags & ~(uint32_t)WASI_FST_ALL) return false;
+  for (int i = 0; i < 2; i++) {
+    if ((flags & set[i]) && (flags & now[i])) return false;
+    out->change[i] = flags & set[i] ? W2E_TIME_SET : flags & now[i] ? W2E_TIME_NOW : W2E_TIME_KEEP;
+    out->ns[i] = i ? mtim : atim;
+  }
+  return true;
 }
 
 /* ---- Reading and writing ---- */
@@ -223,13 +229,14 @@ uint32_t w2e_wasi_fd_filestat_set_size(w2e_vmctx *vm, uint32_t fd, uint64_t size
 
 uint32_t w2e_wasi_fd_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint64_t atim, uint64_t mtim,
                                         uint32_t flags) {
-  if (!wasi_fst_flags_valid(flags)) return WASI_EINVAL;
+  w2e_times t;
+  if (!wasi_times_of(atim, mtim, flags, &t)) return WASI_EINVAL;
   if (wasi_bundle_fd(fd)) return WASI_EROFS;
   uint32_t err;
   wasi_fd *e = wasi_fd_get(fd, 0, &err);
   if (!e) return err;
   if (e->kind == WASI_FD_STDIO) return WASI_EBADF;
   if (!(e->base & WASI_RIGHT_FD_FILESTAT_SET_TIMES)) return WASI_ENOTCAPABLE;
-  return w2e_os_set_times(e->host, atim, mtim, flags);
+  return w2e_os_set_times(e->host, &t);
 }
 

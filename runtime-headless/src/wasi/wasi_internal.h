@@ -183,6 +183,18 @@ const char *wasi_fd_add_preopen(const char *host, const char *guest);
 /* Sets up fds 0-2. */
 void wasi_fd_init_stdio(void);
 
+/* ---- Path resolution (wasi_resolve.c): the sandbox's point 4 ---- */
+
+/* Resolves guest `path` beneath directory fd `dir` to the entry it names: links met along
+ * the path are followed while they stay beneath it, the last one only when `follow` or the
+ * path ends in '/'. Returns success or an errno (perm for escapes, loop, noent, notdir...);
+ * on success the caller frees `out` with wasi_place_free. */
+uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, w2e_place *out);
+/* As wasi_resolve, with trailing slashes taken off first and only noted in trailing_slash
+ * (as cap-std's rename does): the last component is never followed. */
+uint32_t wasi_resolve_unfollowed(const wasi_fd *dir, const char *path, w2e_place *out);
+void wasi_place_free(w2e_place *p);
+
 /* ---- Bundles: read-only directories embedded in the executable (wasi_bundle.c) ---- */
 
 /* What a bundle's directories and files may do: read, never write. */
@@ -243,8 +255,9 @@ bool wasi_dirents_start(w2e_dirents *d, uint64_t cookie, uint64_t self_ino);
 /* ---- Filestat (wasi_files.c) ---- */
 /* Writes the 64-byte filestat record of `st` (device 1, as wasmtime). */
 void wasi_put_filestat(uint8_t *out, const w2e_filestat *st);
-/* Whether fstflags are valid: known bits, and not both a time and "now" for the same one. */
-bool wasi_fst_flags_valid(uint32_t flags);
+/* The changes fstflags `flags` ask for with times `atim` and `mtim`; false when the flags are
+ * invalid (unknown bits, or both a time and "now" for the same one). */
+bool wasi_times_of(uint64_t atim, uint64_t mtim, uint32_t flags, w2e_times *out);
 /* The entry of a regular (non-directory) open file: directories give badf, other kinds
  * (stdio, sockets) `other`, missing `rights` notcapable. */
 wasi_fd *wasi_file_fd(uint32_t fd, uint64_t rights, uint32_t other, uint32_t *err);

@@ -1,8 +1,8 @@
 /*
  * wasi_paths.c: path_open and the other path_* calls: their flags, bundles, the directory fd
- * and its rights, and the guest path strings, written once. What a path names is then found
- * and acted on by the platform (w2e_os_path_* in platform.h), which keeps every one beneath
- * the directory (wasi/sandbox.h, point 4).
+ * and its rights, and the guest path strings, written once. What a path names is found by the
+ * portable walk (wasi_resolve.c), which keeps every one beneath the directory (wasi/sandbox.h,
+ * point 4), and then acted on by the platform (w2e_os_*_at in platform.h).
  *
  * As wasmtime: a directory fd that is a file gives notdir, any other kind badf; following a
  * symlink source in path_link is not supported (inval).
@@ -19,6 +19,18 @@ static uint32_t dir_path(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t p
   *path = NULL;
   if (!(*dir = wasi_dir_fd(fd, rights, WASI_ENOTDIR, &err))) return err;
   return wasi_guest_string(vm, ptr, len, path);
+}
+
+/* Reads and resolves guest path (ptr, len) beneath directory fd `fd` needing `rights`. */
+static uint32_t dir_place(w2e_vmctx *vm, uint32_t fd, uint64_t rights, uint32_t ptr,
+                          uint32_t len, bool follow, w2e_place *at) {
+  wasi_fd *dir;
+  char *s;
+  memset(at, 0, sizeof *at);
+  uint32_t err = dir_path(vm, fd, rights, ptr, len, &dir, &s);
+  if (!err) err = wasi_resolve(dir, s, follow, at);
+  free(s);
+  return err;
 }
 
 uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint32_t path,
@@ -42,11 +54,16 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
     return WASI_EINVAL;
   char *s;
   if ((err = wasi_guest_string(vm, path, path_len, &s))) return err;
+  bool follow = dirflags & WASI_LOOKUP_SYMLINK_FOLLOW;
+  w2e_place at;
+  err = wasi_resolve(dir, s, follow, &at);
+  free(s);
+  if (err) return err;
   wasi_fd ne;
   memset(&ne, 0, sizeof ne);
   ne.host = W2E_NO_HANDLE;
-  err = w2e_os_path_open(dir, s, dirflags & WASI_LOOKUP_SYMLINK_FOLLOW, oflags, fdflags, base, &ne);
-  free(s);
+  err = w2e_os_open_at(&at, follow, oflags, fdflags, base, &ne);
+  wasi_place_free(&at);
   if (err) return err;
   bool is_dir = ne.kind == WASI_FD_DIR;
   ne.fdflags = (uint16_t)(is_dir ? fdflags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK) : fdflags);
@@ -63,11 +80,10 @@ uint32_t w2e_wasi_path_open(w2e_vmctx *vm, uint32_t fd, uint32_t dirflags, uint3
 uint32_t w2e_wasi_path_create_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
   wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, true);
-  wasi_fd *dir;
-  char *s;
-  uint32_t err = dir_path(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, &dir, &s);
-  if (!err) err = w2e_os_mkdir(dir, s);
-  free(s);
+  w2e_place at;
+  uint32_t err = dir_place(vm, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, len, false, &at);
+  if (!err) err = w2e_os_mkdir_at(&at);
+  wasi_place_free(&at);
   return err;
 }
 
@@ -76,12 +92,12 @@ uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, 
   if (flags & ~1u) return WASI_EINVAL;
   wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_filestat_get(vm, b, path, len, buf);
-  wasi_fd *dir;
-  char *s;
+  bool follow = flags & WASI_LOOKUP_SYMLINK_FOLLOW;
+  w2e_place at;
   w2e_filestat st;
-  uint32_t err = dir_path(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len, &dir, &s);
-  if (!err) err = w2e_os_path_stat(dir, s, flags & WASI_LOOKUP_SYMLINK_FOLLOW, &st);
-  free(s);
+  uint32_t err = dir_place(vm, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, len, follow, &at);
+  if (!err) err = w2e_os_stat_at(&at, follow, &st);
+  wasi_place_free(&at);
   if (err) return err;
   uint8_t *p = wasi_guest(vm, buf, 64);
   if (!p) return WASI_EFAULT;
@@ -92,52 +108,60 @@ uint32_t w2e_wasi_path_filestat_get(w2e_vmctx *vm, uint32_t fd, uint32_t flags, 
 uint32_t w2e_wasi_path_filestat_set_times(w2e_vmctx *vm, uint32_t fd, uint32_t flags,
                                           uint32_t path, uint32_t len, uint64_t atim,
                                           uint64_t mtim, uint32_t fst_flags) {
-  if ((flags & ~1u) || !wasi_fst_flags_valid(fst_flags)) return WASI_EINVAL;
+  w2e_times t;
+  if ((flags & ~1u) || !wasi_times_of(atim, mtim, fst_flags, &t)) return WASI_EINVAL;
   wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
-  wasi_fd *dir;
-  char *s;
-  uint32_t err = dir_path(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len, &dir, &s);
-  if (!err)
-    err = w2e_os_path_set_times(dir, s, flags & WASI_LOOKUP_SYMLINK_FOLLOW, atim, mtim, fst_flags);
-  free(s);
+  bool follow = flags & WASI_LOOKUP_SYMLINK_FOLLOW;
+  w2e_place at;
+  uint32_t err = dir_place(vm, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, len, follow, &at);
+  if (!err) err = w2e_os_set_times_at(&at, follow, &t);
+  wasi_place_free(&at);
   return err;
 }
 
 /* The calls that name one existing entry to remove. */
 static uint32_t remove_entry(w2e_vmctx *vm, uint32_t fd, uint64_t right, uint32_t path,
-                             uint32_t len, uint32_t (*remove)(const wasi_fd *, const char *)) {
+                             uint32_t len, uint32_t (*remove)(const w2e_place *)) {
   wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, path, len, false);
-  wasi_fd *dir;
-  char *s;
-  uint32_t err = dir_path(vm, fd, right, path, len, &dir, &s);
-  if (!err) err = remove(dir, s);
-  free(s);
+  w2e_place at;
+  uint32_t err = dir_place(vm, fd, right, path, len, false, &at);
+  if (!err) err = remove(&at);
+  wasi_place_free(&at);
   return err;
 }
 
 uint32_t w2e_wasi_path_unlink_file(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  return remove_entry(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, w2e_os_unlink);
+  return remove_entry(vm, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, len, w2e_os_unlink_at);
 }
 
 uint32_t w2e_wasi_path_remove_directory(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint32_t len) {
-  return remove_entry(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, w2e_os_rmdir);
+  return remove_entry(vm, fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, len, w2e_os_rmdir_at);
 }
 
-/* path_rename and path_link: two (directory, path) pairs. */
+/* path_rename and path_link: two (directory, path) pairs, both read before either is
+ * resolved. Neither last component is followed unless link's path ends in '/'; rename takes
+ * trailing slashes off first and only notes them, as cap-std (on some hosts "link/" would
+ * follow the link). */
 static uint32_t two_paths(w2e_vmctx *vm, uint32_t old_fd, uint64_t old_right, uint32_t old_path,
                           uint32_t old_len, uint32_t new_fd, uint64_t new_right, uint32_t new_path,
-                          uint32_t new_len,
-                          uint32_t (*op)(const wasi_fd *, const char *, const wasi_fd *,
-                                         const char *)) {
+                          uint32_t new_len, bool renaming,
+                          uint32_t (*op)(const w2e_place *, const w2e_place *)) {
   if (wasi_bundle_fd(old_fd) || wasi_bundle_fd(new_fd))
     return wasi_bundle_path_pair(vm, old_fd, old_path, old_len, new_fd, new_path, new_len);
   wasi_fd *from, *to;
   char *a, *b = NULL;
+  w2e_place pa, pb;
+  memset(&pa, 0, sizeof pa);
+  memset(&pb, 0, sizeof pb);
   uint32_t err = dir_path(vm, old_fd, old_right, old_path, old_len, &from, &a);
   if (!err) err = dir_path(vm, new_fd, new_right, new_path, new_len, &to, &b);
-  if (!err) err = op(from, a, to, b);
+  if (!err) err = renaming ? wasi_resolve_unfollowed(from, a, &pa) : wasi_resolve(from, a, false, &pa);
+  if (!err) err = renaming ? wasi_resolve_unfollowed(to, b, &pb) : wasi_resolve(to, b, false, &pb);
+  if (!err) err = op(&pa, &pb);
+  wasi_place_free(&pa);
+  wasi_place_free(&pb);
   free(a);
   free(b);
   return err;
@@ -146,26 +170,34 @@ static uint32_t two_paths(w2e_vmctx *vm, uint32_t old_fd, uint64_t old_right, ui
 uint32_t w2e_wasi_path_rename(w2e_vmctx *vm, uint32_t fd, uint32_t old_path, uint32_t old_len,
                               uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
   return two_paths(vm, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_len, new_fd,
-                   WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, w2e_os_rename);
+                   WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_len, true, w2e_os_rename_at);
 }
 
 uint32_t w2e_wasi_path_link(w2e_vmctx *vm, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
                             uint32_t old_len, uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
   if (old_flags) return WASI_EINVAL; /* as wasmtime: following a symlink source is not supported */
   return two_paths(vm, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_len, new_fd,
-                   WASI_RIGHT_PATH_LINK_TARGET, new_path, new_len, w2e_os_link);
+                   WASI_RIGHT_PATH_LINK_TARGET, new_path, new_len, false, w2e_os_link_at);
 }
 
 uint32_t w2e_wasi_path_symlink(w2e_vmctx *vm, uint32_t old_path, uint32_t old_len, uint32_t fd,
                                uint32_t new_path, uint32_t new_len) {
   wasi_fd *b = wasi_bundle_fd(fd);
   if (b) return wasi_bundle_path_mutate(vm, b, new_path, new_len, true);
-  char *target, *s;
+  char *target;
   uint32_t err = wasi_guest_string(vm, old_path, old_len, &target);
   if (err) return err;
   wasi_fd *dir;
-  if (!(err = dir_path(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, &dir, &s)))
-    err = w2e_os_symlink(target, dir, s);
+  char *s = NULL;
+  w2e_place at;
+  memset(&at, 0, sizeof at);
+  if (!(err = dir_path(vm, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_len, &dir, &s))) {
+    /* As wasmtime: an absolute target could only point outside. A relative one may point
+     * anywhere: resolution refuses to follow it out. */
+    if (target[0] == '/') err = WASI_EPERM;
+    else if (!(err = wasi_resolve(dir, s, false, &at))) err = w2e_os_symlink_at(target, &at);
+  }
+  wasi_place_free(&at);
   free(s);
   free(target);
   return err;
@@ -177,10 +209,15 @@ uint32_t w2e_wasi_path_readlink(w2e_vmctx *vm, uint32_t fd, uint32_t path, uint3
   if (b) return wasi_bundle_path_readlink(vm, b, path, len, buf, buf_len, bufused);
   uint8_t *out = wasi_guest(vm, buf, buf_len);
   if (!wasi_guest(vm, bufused, 4)) out = NULL;
-  wasi_fd *dir;
-  char *s;
-  uint32_t n = 0, err = dir_path(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, &dir, &s);
-  if (!err) err = w2e_os_readlink(dir, s, out, buf_len, &n);
-  free(s);
-  return err ? err : wasi_put32(vm, bufused, n);
+  w2e_place at;
+  char *target = NULL;
+  uint32_t err = dir_place(vm, fd, WASI_RIGHT_PATH_READLINK, path, len, false, &at);
+  if (!err) err = out ? w2e_os_readlink_at(&at.dir, at.name, &target) : WASI_EFAULT;
+  wasi_place_free(&at);
+  if (err) return err;
+  size_t n = strlen(target);
+  if (n > buf_len) n = buf_len; /* cut short, as wasmtime */
+  memcpy(out, target, n);
+  free(target);
+  return wasi_put32(vm, bufused, (uint32_t)n);
 }

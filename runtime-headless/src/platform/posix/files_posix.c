@@ -132,28 +132,21 @@ uint32_t w2e_os_set_size(w2e_handle h, uint64_t size) {
   return ftruncate(h, (off_t)size) == 0 ? WASI_ESUCCESS : wasi_errno(errno);
 }
 
-/* Converts (time, flags) to the two timespecs of futimens/utimensat. */
-uint32_t wasi_timespecs(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec *ts) {
-  if (flags & ~(uint32_t)WASI_FST_ALL) return WASI_EINVAL;
-  if ((flags & WASI_FST_ATIM) && (flags & WASI_FST_ATIM_NOW)) return WASI_EINVAL;
-  if ((flags & WASI_FST_MTIM) && (flags & WASI_FST_MTIM_NOW)) return WASI_EINVAL;
-  uint64_t t[2] = {atim, mtim};
-  uint32_t set[2] = {WASI_FST_ATIM, WASI_FST_MTIM}, now[2] = {WASI_FST_ATIM_NOW, WASI_FST_MTIM_NOW};
+/* The two timespecs of futimens/utimensat for a w2e_times (UTIME_OMIT keeps a time). */
+void posix_timespecs(const w2e_times *t, struct timespec ts[2]) {
   for (int i = 0; i < 2; i++) {
-    if (flags & set[i]) {
-      ts[i].tv_sec = (time_t)(t[i] / 1000000000u);
-      ts[i].tv_nsec = (long)(t[i] % 1000000000u);
+    if (t->change[i] == W2E_TIME_SET) {
+      ts[i].tv_sec = (time_t)(t->ns[i] / 1000000000u);
+      ts[i].tv_nsec = (long)(t->ns[i] % 1000000000u);
     } else {
       ts[i].tv_sec = 0;
-      ts[i].tv_nsec = (flags & now[i]) ? UTIME_NOW : UTIME_OMIT;
+      ts[i].tv_nsec = t->change[i] == W2E_TIME_NOW ? UTIME_NOW : UTIME_OMIT;
     }
   }
-  return WASI_ESUCCESS;
 }
 
-uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags) {
+uint32_t w2e_os_set_times(w2e_handle h, const w2e_times *t) {
   struct timespec ts[2];
-  uint32_t err = wasi_timespecs(atim, mtim, flags, ts);
-  if (err) return err;
+  posix_timespecs(t, ts);
   return futimens(h, ts) == 0 ? WASI_ESUCCESS : wasi_errno(errno);
 }

@@ -14,28 +14,9 @@ struct stat;
 struct timespec;
 /* The WASI metadata of a host stat (ino a hash of (dev, ino) as wasmtime). */
 void posix_filestat(const struct stat *st, w2e_filestat *out);
-/* (time, flags) of fd/path_filestat_set_times as the timespecs of futimens/utimensat. */
-uint32_t wasi_timespecs(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec *ts);
+/* The times fd/path_filestat_set_times sets, as the timespecs of futimens/utimensat. */
+void posix_timespecs(const w2e_times *t, struct timespec ts[2]);
 /* The inode number wasmtime reports: SipHash-1-3 (zero key) of dev and ino. */
 uint64_t wasi_inode_hash(uint64_t dev, uint64_t ino);
-
-/* ---- Sandboxed path resolution (path_posix.c) ---- */
-
-/* The result of resolving a guest path under a directory fd: the directory that holds the
- * last component (an fd beneath the preopen, owned when `owned`) and that component (no
- * slashes; "." when the path names the starting directory itself). */
-typedef struct wasi_resolved {
-  int dirfd;
-  bool owned;
-  bool trailing_slash; /* the guest path ended in '/': the result must be a directory */
-  char *name;          /* heap */
-  char *buf;           /* heap storage behind `name` */
-} wasi_resolved;
-
-/* Resolves `path` (guest string) under the directory `dir`. Intermediate symlinks are always
- * followed (inside the sandbox); the last one only with `follow` (or a trailing slash).
- * Returns success or an errno: notcapable / perm for escapes, loop, noent, notdir... */
-uint32_t wasi_resolve(const wasi_fd *dir, const char *path, bool follow, wasi_resolved *out);
-void wasi_resolved_free(wasi_resolved *r);
 
 #endif /* W2E_PLATFORM_POSIX_H */

@@ -25,8 +25,6 @@
 #include <sys/auxv.h>
 #endif
 
-uintptr_t w2e_stack_limit;
-
 /* Stack the handler runs on: the fault may be a stack overflow in host code. */
 #define ALT_STACK_SIZE (128u * 1024u)
 /* Room left below the limit for runtime and host C code called from wasm. */
@@ -158,7 +156,7 @@ static uintptr_t stack_top(uint64_t size) {
 }
 
 /* The lowest address of the main thread's stack: the top minus its size limit. */
-static uintptr_t compute_stack_limit(void) {
+uintptr_t w2e_os_stack_limit(void) {
   struct rlimit rl;
   uint64_t size = UNLIMITED_STACK;
   if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) size = rl.rlim_cur;
@@ -193,12 +191,7 @@ const char *w2e_set_stack_size(uint64_t bytes) {
   return NULL;
 }
 
-void w2e_runtime_init(void) {
-  static bool done;
-  if (done) return;
-  done = true;
-  w2e_stack_limit = compute_stack_limit();
-
+void w2e_os_catch_faults(void) {
   stack_t ss;
   memset(&ss, 0, sizeof ss);
   size_t alt = ALT_STACK_SIZE;

@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uintptr_t w2e_stack_limit;
-
 /* Room left below the limit for runtime and host C code called from wasm (and for the
  * exception dispatcher, which runs on the faulting stack). */
 #define STACK_MARGIN (256u * 1024u)
@@ -128,7 +126,7 @@ bool w2e_win32_wasm_caller(uintptr_t *pc, uintptr_t *fp, uintptr_t *sp) {
  * stack. The main thread's reservation is the executable's SizeOfStackReserve: 16 MiB as
  * `zig cc` links by default, 1 MiB with MSVC's or LLD's own default (/STACK or
  * -Wl,--stack,N change it). */
-static uintptr_t compute_stack_limit(void) {
+uintptr_t w2e_os_stack_limit(void) {
   MEMORY_BASIC_INFORMATION mbi;
   uintptr_t here = (uintptr_t)__builtin_frame_address(0);
   if (VirtualQuery((void *)here, &mbi, sizeof mbi) != sizeof mbi) return 0;
@@ -156,11 +154,7 @@ const char *w2e_set_stack_size(uint64_t bytes) {
   return NULL;
 }
 
-void w2e_runtime_init(void) {
-  static bool done;
-  if (done) return;
-  done = true;
-  w2e_stack_limit = compute_stack_limit();
+void w2e_os_catch_faults(void) {
   /* First in the chain: wasm faults must be seen before any frame-based handler. */
   AddVectoredExceptionHandler(1, handle_exception);
   /* No "the program has stopped working" dialog when a real crash happens. */

@@ -1,12 +1,14 @@
 /*
  * platform/win32/types.h: the Win32 platform's types behind platform/platform.h. A handle is
  * a HANDLE (spelled void * so that the portable code need not include <windows.h>).
- * Directories are handled by path as well as by handle (Win32 has no openat), and
- * fd_readdir reads a directory's listing whole when a scan starts.
+ * Directories keep their path as well as their handle (for listings and error choices; what
+ * a path walk opens is opened beneath a handle), and fd_readdir reads a directory's listing
+ * whole when a scan starts.
  */
 #ifndef W2E_PLATFORM_WIN32_TYPES_H
 #define W2E_PLATFORM_WIN32_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <wchar.h>
 
@@ -21,5 +23,15 @@ typedef struct wasi_fd_os {
   struct w32_dirent *ents;
   uint32_t num_ents;
 } wasi_fd_os;
+
+/* A directory a path walk stands in: its handle and full path (both owned, or borrowed from
+ * the guest fd the walk started at) and the root of the grant it is beneath (borrowed from
+ * that fd). */
+typedef struct w2e_dirref {
+  w2e_handle h;
+  wchar_t *path;
+  const wchar_t *root;
+  bool owned;
+} w2e_dirref;
 
 #endif /* W2E_PLATFORM_WIN32_TYPES_H */

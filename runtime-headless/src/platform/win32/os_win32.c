@@ -1,7 +1,7 @@
 /*
- * wasi_win32.c: the process and time on Win32 (platform.h): the Win32 error mapping,
- * arguments, environment, clocks, waiting, randomness and exit. Files are in wasi_fd_win32.c,
- * directories and paths in wasi_path_win32.c.
+ * platform/win32/os_win32.c: the process and time on Win32 (platform.h): the Win32 error mapping,
+ * arguments, environment, clocks, waiting, randomness and exit. Files are in files_win32.c,
+ * paths in path_win32.c and dirs_win32.c, listings in readdir_win32.c.
  *
  * Arguments come from GetCommandLineW (parsed with the CRT's rules) and the environment from
  * GetEnvironmentStringsW, both converted to UTF-8, so the guest sees UTF-8 whatever the

@@ -1,5 +1,5 @@
 /*
- * wasi_fd_win32.c: guest fds over Win32 handles (platform.h): standard streams, grants,
+ * platform/win32/files_win32.c: guest fds over Win32 handles (platform.h): standard streams, grants,
  * release, reading and writing, seeking, metadata and times. Standard output and error are
  * written whole with w2e_win32_write (a console gets UTF-16, anything else the bytes
  * unchanged: no CRLF translation).
@@ -219,15 +219,14 @@ uint32_t w2e_os_fstat(w2e_handle h, w2e_filestat *st) {
   return WASI_ESUCCESS;
 }
 
-uint32_t w2e_os_set_times(w2e_handle h, uint64_t atim, uint64_t mtim, uint32_t flags) {
-  FILETIME now, a, m;
+uint32_t w2e_os_set_times(w2e_handle h, const w2e_times *t) {
+  FILETIME now, ft[2];
   GetSystemTimeAsFileTime(&now);
-  a = flags & WASI_FST_ATIM_NOW ? now : wasi_win32_ns_to_ft(atim);
-  m = flags & WASI_FST_MTIM_NOW ? now : wasi_win32_ns_to_ft(mtim);
-  bool set_a = flags & (WASI_FST_ATIM | WASI_FST_ATIM_NOW);
-  bool set_m = flags & (WASI_FST_MTIM | WASI_FST_MTIM_NOW);
+  for (int i = 0; i < 2; i++)
+    ft[i] = t->change[i] == W2E_TIME_NOW ? now : wasi_win32_ns_to_ft(t->ns[i]);
+  bool set_a = t->change[0] != W2E_TIME_KEEP, set_m = t->change[1] != W2E_TIME_KEEP;
   if (!set_a && !set_m) return WASI_ESUCCESS;
-  return SetFileTime(h, NULL, set_a ? &a : NULL, set_m ? &m : NULL)
+  return SetFileTime(h, NULL, set_a ? &ft[0] : NULL, set_m ? &ft[1] : NULL)
              ? WASI_ESUCCESS
              : wasi_win32_errno(GetLastError());
 }
