@@ -1,7 +1,8 @@
 //! Thrown exceptions are freed once caught: a loop of ten million throws runs in 100 MB of data
 //! (RLIMIT_DATA), where the 32 bytes each leaked before would need 320 MB and more. An
 //! exception wasm keeps as an exnref (catch_ref) is never freed: that variant runs out of the
-//! same limit, which shows the limit catches a leak.
+//! same limit, which shows the limit catches a leak. `W2E_TEST_BACKEND=llvm` runs it through
+//! the LLVM backend.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,8 +11,11 @@ fn build(dir: &Path, name: &str, wat: &str) -> std::path::PathBuf {
     let input = dir.join(format!("{name}.wat"));
     std::fs::write(&input, wat).unwrap();
     let exe = dir.join(name);
+    // `W2E_TEST_BACKEND=llvm` builds through the LLVM backend, as the other program tests.
+    let backend = std::env::var("W2E_TEST_BACKEND").unwrap_or_else(|_| "cranelift".into());
     let out = Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
         .args([input.to_str().unwrap(), "-o", exe.to_str().unwrap()])
+        .args(["--backend", &backend])
         .output()
         .unwrap();
     assert!(

@@ -1,6 +1,6 @@
 //! `--backend llvm` end to end: an executable that runs, traps with the usual message, exit
-//! code and wasm backtrace, byte-reproducible builds, and the refusals (by name) of what the
-//! backend does not compile. Needs zig, like the backend.
+//! code and wasm backtrace, byte-reproducible builds, exceptions, and the refusals (by name) of
+//! what the backend does not compile. Needs zig, like the backend.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -113,16 +113,71 @@ fn out_of_bounds_and_stack_exhaustion_trap_cleanly() {
     assert!(String::from_utf8_lossy(&run.stderr).starts_with("wasm trap: call stack exhausted"));
 }
 
+/// Runs `exe` and returns (exit code, stdout, stderr).
+fn run(exe: &Path) -> (Option<i32>, String, String) {
+    let out = Command::new(exe).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A module whose `_start` runs `BODY`; `$thrower` throws `$e` with its argument, three frames
+/// down (through `call_indirect` and a `return_call`), and `$print` writes an i32 as a byte.
+fn exception_module(body: &str) -> String {
+    format!(
+        r#"(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (memory 1)
+      (tag $e (param i32))
+      (type $t (func (param i32)))
+      (table funcref (elem $thrower))
+      (global $kept (mut exnref) (ref.null exn))
+      (func $thrower (param i32) (throw $e (local.get 0)))
+      (func $tail (param i32) (return_call_indirect (type $t) (local.get 0) (i32.const 0)))
+      (func $middle (param i32) (call $tail (local.get 0)) (call $print (i32.const 88)))
+      (func $print (param i32)
+        (i32.store8 (i32.const 100) (local.get 0))
+        (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 1))
+        (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+      (func (export "_start") {body}))"#
+    )
+}
+
 #[test]
-fn exception_handling_is_refused_by_name() {
+fn exceptions_cross_frames_and_uncaught_ones_trap() {
     let dir = tempfile::tempdir().unwrap();
-    let wat = r#"(module (tag $e)
-      (func (export "_start") (throw $e)))"#;
-    let err = build_wat(wat, dir.path(), "throw").unwrap_err();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    // Caught by try_table three frames up, then by a legacy try, then kept as an exnref in a
+    // global and rethrown from there into a catch_all.
+    let caught = exception_module(
+        r#"(call $print (block $h (result i32)
+            (try_table (catch $e $h) (call $middle (i32.const 65))) (i32.const 0)))
+          try (call $middle (i32.const 66)) catch $e (call $print) end
+          (global.set $kept (block $h (result exnref)
+            (try_table (catch_all_ref $h) (call $middle (i32.const 67))) (ref.null exn)))
+          (block $h (try_table (catch_all $h) (throw_ref (global.get $kept))))
+          (call $print (i32.const 10))"#,
+    );
+    let exe = build_wat(&caught, dir.path(), "caught").unwrap();
+    assert_eq!(run(&exe), (Some(0), "AB\n".into(), String::new()));
+
+    let uncaught = exception_module("(call $middle (i32.const 65)) (call $print (i32.const 89))");
+    let exe = build_wat(&uncaught, dir.path(), "uncaught").unwrap();
+    let (code, stdout, stderr) = run(&exe);
+    assert_eq!((code, stdout.as_str()), (Some(134), ""), "{stderr}");
     assert!(
-        err.contains("the LLVM backend does not compile the `Throw` instruction yet"),
-        "{err}"
+        stderr.starts_with("wasm trap: uncaught exception\n"),
+        "{stderr}"
+    );
+
+    let null = exception_module("(throw_ref (ref.null exn))");
+    let exe = build_wat(&null, dir.path(), "null").unwrap();
+    let (code, _, stderr) = run(&exe);
+    assert_eq!(code, Some(134), "{stderr}");
+    assert!(
+        stderr.starts_with("wasm trap: null exception reference\n"),
+        "{stderr}"
     );
 }
 

@@ -151,6 +151,7 @@ struct w2e_vmctx {
   w2e_memory *memory; /* memory 0 */
   uintptr_t stack_limit; /* the prologue traps when sp would go below this */
   w2e_instance *instance; /* runtime bookkeeping (segments, owned objects) */
+  struct w2e_exception **pending_exception; /* the process's one in-flight exception slot (LLVM-built code returns through frames with the exception stored there; NULL when none) */
 };
 
 /* A constant-expression instruction. Opcodes are the binary format's: 0x41 i32.const, 0x42
@@ -410,7 +411,8 @@ _Static_assert(offsetof(struct w2e_vmctx, memory_base) == 0, "w2e_vmctx.memory_b
 _Static_assert(offsetof(struct w2e_vmctx, memory) == (sizeof(void *) == 8 ? 8 : 4), "w2e_vmctx.memory");
 _Static_assert(offsetof(struct w2e_vmctx, stack_limit) == (sizeof(void *) == 8 ? 16 : 8), "w2e_vmctx.stack_limit");
 _Static_assert(offsetof(struct w2e_vmctx, instance) == (sizeof(void *) == 8 ? 24 : 12), "w2e_vmctx.instance");
-_Static_assert(sizeof(struct w2e_vmctx) == (sizeof(void *) == 8 ? 32 : 16) && _Alignof(struct w2e_vmctx) == (sizeof(void *) == 8 ? 8 : 4), "w2e_vmctx");
+_Static_assert(offsetof(struct w2e_vmctx, pending_exception) == (sizeof(void *) == 8 ? 32 : 16), "w2e_vmctx.pending_exception");
+_Static_assert(sizeof(struct w2e_vmctx) == (sizeof(void *) == 8 ? 40 : 20) && _Alignof(struct w2e_vmctx) == (sizeof(void *) == 8 ? 8 : 4), "w2e_vmctx");
 _Static_assert(offsetof(w2e_const_op, opcode) == 0, "w2e_const_op.opcode");
 _Static_assert(offsetof(w2e_const_op, index) == 4, "w2e_const_op.index");
 _Static_assert(offsetof(w2e_const_op, lo) == 8, "w2e_const_op.lo");

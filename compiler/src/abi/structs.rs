@@ -95,6 +95,11 @@ pub const VMCTX: StructDef = StructDef {
             Ptr("w2e_instance *"),
             "runtime bookkeeping (segments, owned objects)",
         ),
+        field(
+            "pending_exception",
+            Ptr("struct w2e_exception **"),
+            "the process's one in-flight exception slot (LLVM-built code returns through frames with the exception stored there; NULL when none)",
+        ),
     ],
 };
 

@@ -2,12 +2,15 @@
 //! compare-exchange (all `seq_cst`), fences, and wait/notify through the runtime's builtins.
 //!
 //! An executable runs one thread, so a shared memory behaves like any other. Atomic accesses
-//! must be naturally aligned: a misaligned address traps "unaligned atomic", unless it is also
-//! out of bounds, which the spec checks first (decided on the cold path). Aligned accesses out
-//! of bounds fault on the guard region like any other access.
+//! must be naturally aligned: a misaligned address traps "unaligned atomic", even when it is
+//! also out of bounds (wasmtime's and the reference interpreter's order). Aligned accesses out
+//! of bounds fault on the guard region like any other access, or fail the bounds check on
+//! targets without guard pages. Atomic accesses are `seq_cst` and, like plain ones
+//! (memory.rs), volatile: LLVM turns an idempotent read-modify-write whose result is unused
+//! (`i32.atomic.rmw.add` of 0, say) into a fence that does not touch memory, so an access out of
+//! bounds did not trap (fuzz seed 856).
 
 use super::func::{FuncTranslator, TranslateResult};
-use crate::abi::structs;
 use crate::abi::{Builtin, TrapKind};
 use wasmparser::{MemArg, Operator, ValType};
 
@@ -20,31 +23,32 @@ enum Action {
 }
 
 impl FuncTranslator<'_> {
-    /// `index + offset` as an i64, trapping when misaligned (bounds first, as the spec says).
+    /// `index + offset` as an i64, trapping "unaligned atomic" when misaligned, before any
+    /// bounds check (the reference interpreter's and wasmtime's order, as in the Cranelift
+    /// backend). Aligned accesses out of bounds fault on the guard region like any other
+    /// access; targets without guard pages check here.
     fn atomic_effective(&mut self, memarg: &MemArg, index: &str, bytes: u32) -> String {
         let wide = self.inst(format!("zext i32 {index} to i64"));
         let effective = self.inst(format!("add i64 {wide}, {}", memarg.offset));
         if bytes > 1 {
             let low = self.inst(format!("and i64 {effective}, {}", bytes - 1));
             let misaligned = self.inst(format!("icmp ne i64 {low}, 0"));
-            let cold = self.label();
-            let aligned = self.label();
-            self.emit(format!(
-                "br i1 {misaligned}, label %{cold}, label %{aligned}, !prof !0"
-            ));
-            self.start_block(&cold);
-            let memory = self.load_invariant_ptr(self.target.vmctx_offset("memory"));
-            let size_offset = self.target.offset(&structs::MEMORY, "size");
-            let size_at = self.inst(format!("getelementptr i8, ptr {memory}, i64 {size_offset}"));
-            let size = self.inst(format!("load i64, ptr {size_at}"));
-            let end = self.inst(format!("add i64 {effective}, {bytes}"));
-            let out = self.inst(format!("icmp ugt i64 {end}, {size}"));
-            self.trap_if(&out, TrapKind::MemoryOutOfBounds);
-            self.trap(TrapKind::UnalignedAtomic);
-            self.reachable = true;
-            self.start_block(&aligned);
+            self.trap_if(&misaligned, TrapKind::UnalignedAtomic);
+        }
+        if !self.target.guard_pages {
+            self.bounds_check(&effective, u64::from(bytes));
         }
         effective
+    }
+
+    /// The address wait and notify pass to the runtime: checked against the memory's size
+    /// here, since `index + offset` may not fit the 32 bits the runtime takes.
+    fn atomic_runtime_address(&mut self, memarg: &MemArg, index: &str, bytes: u32) -> String {
+        let effective = self.atomic_effective(memarg, index, bytes);
+        if self.target.guard_pages {
+            self.bounds_check(&effective, u64::from(bytes));
+        }
+        self.inst(format!("trunc i64 {effective} to i32"))
     }
 
     fn atomic_access(&mut self, memarg: &MemArg, action: Action, ty: ValType, bytes: u32) {
@@ -69,30 +73,57 @@ impl FuncTranslator<'_> {
                 v.to_string()
             }
         };
+        // Linear memory is little-endian: big-endian targets swap values on their way in
+        // and out (the executable runs one thread, so a read-modify-write there may be a
+        // load, the operation in the CPU's order, and a store).
         let loaded = match action {
-            Action::Load => Some(self.inst(format!(
-                "load atomic i{bits}, ptr {at} seq_cst, align {bytes}"
-            ))),
+            Action::Load => {
+                let raw = self.inst(format!(
+                    "load atomic volatile i{bits}, ptr {at} seq_cst, align {bytes}"
+                ));
+                Some(self.swap_on_big_endian(&raw, bits))
+            }
             Action::Store => {
                 let v = narrow(self, &operand.expect("store operand").repr);
+                let v = self.swap_on_big_endian(&v, bits);
                 self.emit(format!(
-                    "store atomic i{bits} {v}, ptr {at} seq_cst, align {bytes}"
+                    "store atomic volatile i{bits} {v}, ptr {at} seq_cst, align {bytes}"
                 ));
                 None
+            }
+            Action::Rmw(op) if self.target.big_endian && bits > 8 => {
+                let v = narrow(self, &operand.expect("rmw operand").repr);
+                let raw = self.inst(format!(
+                    "load atomic volatile i{bits}, ptr {at} seq_cst, align {bytes}"
+                ));
+                let old = self.swap_on_big_endian(&raw, bits);
+                let new = if op == "xchg" {
+                    v
+                } else {
+                    self.inst(format!("{op} i{bits} {old}, {v}"))
+                };
+                let new = self.swap_on_big_endian(&new, bits);
+                self.emit(format!(
+                    "store atomic volatile i{bits} {new}, ptr {at} seq_cst, align {bytes}"
+                ));
+                Some(old)
             }
             Action::Rmw(op) => {
                 let v = narrow(self, &operand.expect("rmw operand").repr);
                 Some(self.inst(format!(
-                    "atomicrmw {op} ptr {at}, i{bits} {v} seq_cst, align {bytes}"
+                    "atomicrmw volatile {op} ptr {at}, i{bits} {v} seq_cst, align {bytes}"
                 )))
             }
             Action::Cmpxchg => {
                 let expected = narrow(self, &operand.expect("expected").repr);
+                let expected = self.swap_on_big_endian(&expected, bits);
                 let new = narrow(self, &replacement.expect("replacement").repr);
+                let new = self.swap_on_big_endian(&new, bits);
                 let pair = self.inst(format!(
-                    "cmpxchg ptr {at}, i{bits} {expected}, i{bits} {new} seq_cst seq_cst, align {bytes}"
+                    "cmpxchg volatile ptr {at}, i{bits} {expected}, i{bits} {new} seq_cst seq_cst, align {bytes}"
                 ));
-                Some(self.inst(format!("extractvalue {{ i{bits}, i1 }} {pair}, 0")))
+                let raw = self.inst(format!("extractvalue {{ i{bits}, i1 }} {pair}, 0"));
+                Some(self.swap_on_big_endian(&raw, bits))
             }
         };
         if let Some(v) = loaded {
@@ -118,8 +149,7 @@ impl FuncTranslator<'_> {
             O::MemoryAtomicNotify { memarg } => {
                 let count = self.pop();
                 let index = self.pop();
-                let effective = self.atomic_effective(&memarg, &index.repr, 4);
-                let address = self.inst(format!("trunc i64 {effective} to i32"));
+                let address = self.atomic_runtime_address(&memarg, &index.repr, 4);
                 self.has_calls = true;
                 let woken = self.call_builtin(
                     Builtin::AtomicNotify,
@@ -133,9 +163,8 @@ impl FuncTranslator<'_> {
                 let expected = self.pop();
                 let index = self.pop();
                 let is_64 = matches!(op, O::MemoryAtomicWait64 { .. });
-                let effective =
-                    self.atomic_effective(&memarg, &index.repr, if is_64 { 8 } else { 4 });
-                let address = self.inst(format!("trunc i64 {effective} to i32"));
+                let address =
+                    self.atomic_runtime_address(&memarg, &index.repr, if is_64 { 8 } else { 4 });
                 let (builtin, expected_ty) = if is_64 {
                     (Builtin::AtomicWait64, "i64")
                 } else {

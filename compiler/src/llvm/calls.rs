@@ -1,8 +1,10 @@
 //! Calls: direct calls to the module's own functions, calls through the vmctx's funcrefs for
 //! imports, `call_indirect` with its bounds, null and signature checks (the same trap kinds
 //! as the Cranelift backend), and the `return_call` forms as `musttail` calls in the
-//! `tailcc` convention, which LLVM guarantees never grow the stack. Where a target cannot
-//! guarantee them (riscv: no `tailcc`), `return_call` is refused at compile time.
+//! `tailcc` convention, which LLVM guarantees never grow the stack. riscv has no `tailcc`:
+//! there a `return_call` is a `musttail` call in `fastcc` when LLVM can guarantee it (caller
+//! and callee of one type, everything in registers: `in_registers`) and is refused at compile
+//! time by name otherwise.
 
 use super::func::{FuncTranslator, TranslateResult, Val};
 use super::ir;
@@ -26,6 +28,7 @@ impl FuncTranslator<'_> {
         vmctx: &str,
         args: Vec<Val>,
         kind: CallKind,
+        may_throw: bool,
     ) {
         self.has_calls = true;
         let ret = ir::ret_ty(ty.results());
@@ -49,14 +52,20 @@ impl FuncTranslator<'_> {
         // make unbounded recursion loop forever instead of exhausting the stack (and drop the
         // caller's frame from backtraces).
         let call = format!("notail call {cc} {ret} {callee}({args})");
+        let result = if ty.results().is_empty() {
+            self.emit(call);
+            String::new()
+        } else {
+            self.inst(call)
+        };
+        if may_throw {
+            self.check_pending_exception();
+        }
         match ty.results() {
-            [] => self.emit(call),
-            [one] => {
-                let v = self.inst(call);
-                self.push(v, *one);
-            }
+            [] => {}
+            [one] => self.push(result, *one),
             many => {
-                let agg = self.inst(call);
+                let agg = result;
                 for (i, &t) in many.iter().enumerate() {
                     let v = self.inst(format!("extractvalue {ret} {agg}, {i}"));
                     self.push(v, t);
@@ -68,13 +77,14 @@ impl FuncTranslator<'_> {
     fn call_function(&mut self, func_index: u32, kind: CallKind) {
         let ty = self.m.env.func_type(func_index).clone();
         let args = self.popn(ty.params().len());
+        let may_throw = self.m.throws.call(func_index);
         if func_index < self.m.env.num_imported_funcs {
             let func_ref = self.func_ref(func_index);
             let (code, vmctx) = self.code_and_vmctx(&func_ref);
-            self.emit_call(&code, &ty, &vmctx, args, kind);
+            self.emit_call(&code, &ty, &vmctx, args, kind, may_throw);
         } else {
             let callee = format!("@{}", self.m.func_symbol(func_index));
-            self.emit_call(&callee, &ty, "%vmctx", args, kind);
+            self.emit_call(&callee, &ty, "%vmctx", args, kind, may_throw);
         }
     }
 
@@ -106,15 +116,33 @@ impl FuncTranslator<'_> {
         let mismatch = self.inst(format!("icmp ne i64 {id}, {expected}"));
         self.trap_if(&mismatch, TrapKind::IndirectCallType);
         let (code, vmctx) = self.code_and_vmctx(&func_ref);
-        self.emit_call(&code, &ty, &vmctx, args, kind);
+        let may_throw = self.m.throws.indirect();
+        self.emit_call(&code, &ty, &vmctx, args, kind, may_throw);
     }
 
-    fn require_tail_calls(&self, op: &Operator<'_>) -> TranslateResult<()> {
-        if self.target.tail_calls {
+    /// Whether `op`, a tail call of a function of type `callee`, can be a guaranteed
+    /// `musttail` call. Results that come back in memory (LLVM demotes them to a hidden
+    /// pointer) make LLVM stop with "failed to perform tail call elimination" on x86_64 and
+    /// aarch64 even in `tailcc` (fuzz seed 5640's batch): refused by name. Otherwise always in
+    /// `tailcc`; elsewhere (riscv's `fastcc`) LLVM requires the
+    /// caller's and the callee's prototypes to be equal, and lowers such a call as a jump only
+    /// when no argument or result goes through the stack (else it stops with "failed to
+    /// perform tail call elimination"). Refused by name otherwise, never a growing stack.
+    fn require_tail_call(&self, op: &Operator<'_>, callee: &FuncType) -> TranslateResult<()> {
+        if !results_in_registers(callee) {
+            return Err(format!(
+                "{} returning {} values: LLVM guarantees tail calls only when the results come back in registers (at most 3 integer or reference and 3 float or v128 results; use --backend cranelift)",
+                super::func::unsupported(op).replace(" yet (use --backend cranelift)", ""),
+                callee.results().len()
+            ));
+        }
+        if self.target.tail_calls
+            || (self.m.env.func_type(self.func_index) == callee && in_registers(callee))
+        {
             return Ok(());
         }
         Err(format!(
-            "{} on this target: LLVM cannot guarantee tail calls there (use --backend cranelift)",
+            "{} on this target to a function of another type, or whose arguments or results do not fit in registers: LLVM guarantees tail calls here only between functions of one type with at most 7 integer and 8 float arguments, no v128 and at most 2 results (use --backend cranelift)",
             super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
         ))
     }
@@ -130,18 +158,52 @@ impl FuncTranslator<'_> {
                 table_index,
             } => self.call_indirect(*type_index, *table_index, CallKind::Normal),
             Operator::ReturnCall { function_index } => {
-                self.require_tail_calls(op)?;
+                let callee = self.m.env.func_type(*function_index).clone();
+                self.require_tail_call(op, &callee)?;
                 self.call_function(*function_index, CallKind::Tail)
             }
             Operator::ReturnCallIndirect {
                 type_index,
                 table_index,
             } => {
-                self.require_tail_calls(op)?;
+                let callee = self.m.env.types[*type_index as usize].clone();
+                self.require_tail_call(op, &callee)?;
                 self.call_indirect(*type_index, *table_index, CallKind::Tail)
             }
             _ => return Ok(false),
         }
         Ok(true)
     }
+}
+
+/// Whether a `fastcc` call of type `ty` passes everything in registers on riscv64, with a
+/// margin (measured with zig 0.17.1's LLVM: 12 integer and 20 float arguments and 2 results
+/// fit; a v128, passed indirectly without the V extension, never does): the vmctx plus at
+/// most 7 integer or reference arguments, at most 8 float arguments, at most 2 results.
+fn in_registers(ty: &FuncType) -> bool {
+    use wasmparser::ValType;
+    let all = ty.params().iter().chain(ty.results());
+    if all.clone().any(|&t| t == ValType::V128) {
+        return false;
+    }
+    let floats = ty
+        .params()
+        .iter()
+        .filter(|&&t| matches!(t, ValType::F32 | ValType::F64))
+        .count();
+    let integers = ty.params().len() - floats;
+    integers <= 7 && floats <= 8 && ty.results().len() <= 2
+}
+
+/// Whether the results of type `ty` come back in registers on every target: at most 3 integer
+/// or reference results and at most 3 float or v128 results (zig 0.17.1's LLVM, `tailcc`:
+/// 4 integers already go through memory on x86_64; s390x, aarch64 and Windows take more).
+fn results_in_registers(ty: &FuncType) -> bool {
+    use wasmparser::ValType;
+    let floats = ty
+        .results()
+        .iter()
+        .filter(|&&t| matches!(t, ValType::F32 | ValType::F64 | ValType::V128))
+        .count();
+    floats <= 3 && ty.results().len() - floats <= 3
 }

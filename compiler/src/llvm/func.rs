@@ -9,7 +9,10 @@
 //!
 //! Operators are dispatched by family: control flow here, calls in `calls`, integer and float
 //! arithmetic in `numeric`, linear memory in `memory`, globals, references and tables in
-//! `tables`. What the backend does not compile yet is refused by name (`Unsupported`).
+//! `tables`, exceptions in `exceptions`. What the backend does not compile yet is refused by
+//! name (`Unsupported`).
+
+mod exceptions;
 
 use super::ir::{self, Target};
 use super::{ModuleCtx, intrinsics::Intrinsics};
@@ -37,6 +40,8 @@ enum FrameKind {
         has_else: bool,
         params: Vec<Val>,
     },
+    TryTable,
+    LegacyTry(exceptions::LegacyTry),
 }
 
 /// A control frame: where `br` goes and through which slots its values travel.
@@ -52,6 +57,8 @@ struct Frame {
     height: usize,
     /// Whether any path reaches `end_label`.
     end_used: bool,
+    /// The dispatch block of exceptions thrown directly inside this frame, if it has one.
+    handler: Option<String>,
 }
 
 impl Frame {
@@ -89,16 +96,14 @@ pub struct FuncTranslator<'a> {
     traps: BTreeSet<TrapKind>,
     pub intrinsics: &'a mut Intrinsics,
     memory_base: Option<String>,
-    /// The last load emitted and where its text starts in `out`: a `drop` right after it
-    /// makes it volatile, so that a trapping load whose value the wasm code discards still
-    /// traps (LLVM deletes unused plain loads).
-    pub last_load: Option<(usize, String)>,
     pub has_calls: bool,
-    func_index: u32,
+    pub func_index: u32,
     /// Set by the function's final `end`.
     finished: bool,
     /// Out-of-line edge blocks of conditional branches, emitted at the next block boundary.
     pending_edges: String,
+    /// Exception handling state: dispatch blocks, landing pads, slots.
+    exc: exceptions::ExcState,
 }
 
 impl<'a> FuncTranslator<'a> {
@@ -130,7 +135,6 @@ impl<'a> FuncTranslator<'a> {
         let edges = std::mem::take(&mut self.pending_edges);
         self.out.push_str(&edges);
         let _ = writeln!(self.out, "{label}:");
-        self.last_load = None;
     }
 
     /// An `alloca` of one value of `ty` in the entry block.
@@ -179,7 +183,7 @@ impl<'a> FuncTranslator<'a> {
         if !self.target.guard_pages {
             // The base moves when memory grows: reload it at every access (GVN merges the
             // loads between calls).
-            return self.inst("load ptr, ptr %vmctx, align 8");
+            return self.inst("load ptr, ptr %vmctx, align 8, !align !7");
         }
         if let Some(base) = &self.memory_base {
             return base.clone();
@@ -187,7 +191,7 @@ impl<'a> FuncTranslator<'a> {
         let name = self.fresh();
         let _ = writeln!(
             self.entry,
-            "  {name} = load ptr, ptr %vmctx, align {}, !invariant.load !1",
+            "  {name} = load ptr, ptr %vmctx, align {}, !invariant.load !1, !align !7",
             self.target.ptr_bytes
         );
         self.memory_base = Some(name.clone());
@@ -287,6 +291,7 @@ impl<'a> FuncTranslator<'a> {
             params: param_slots,
             height,
             end_used: false,
+            handler: None,
         });
     }
 
@@ -361,14 +366,10 @@ impl<'a> FuncTranslator<'a> {
 
     /// Ends the innermost frame; returns true when it was the function's.
     fn translate_end(&mut self) -> bool {
+        self.free_at_catch_body_end();
         let mut frame = self.frames.pop().expect("validated: end matches a frame");
-        if self.reachable {
-            // Falling off the end (for a loop too) carries the frame's results.
-            self.store_top(&frame.results);
-            self.emit(format!("br label %{}", frame.end_label));
-            frame.end_used = true;
-        }
-        self.stack.truncate(frame.height);
+        self.fall_through(&mut frame);
+        self.finish_legacy_try(&frame);
         if let FrameKind::If {
             else_label,
             has_else: false,
@@ -384,11 +385,7 @@ impl<'a> FuncTranslator<'a> {
             frame.end_used = true;
         }
         let is_function = matches!(frame.kind, FrameKind::Function);
-        self.reachable = frame.end_used;
-        if frame.end_used {
-            self.start_block(&frame.end_label);
-            self.load_slots(&frame.results);
-        }
+        self.enter_end(&frame);
         if is_function {
             if self.reachable {
                 self.emit_return();
@@ -396,6 +393,26 @@ impl<'a> FuncTranslator<'a> {
             return true;
         }
         false
+    }
+
+    /// Falling off the end of `frame` (popped; for a loop too) carries its results; then the
+    /// stack drops to the frame's base.
+    fn fall_through(&mut self, frame: &mut Frame) {
+        if self.reachable {
+            self.store_top(&frame.results);
+            self.emit(format!("br label %{}", frame.end_label));
+            frame.end_used = true;
+        }
+        self.stack.truncate(frame.height);
+    }
+
+    /// Continues after popped `frame`'s end, which is reachable if any path reached it.
+    fn enter_end(&mut self, frame: &Frame) {
+        self.reachable = frame.end_used;
+        if frame.end_used {
+            self.start_block(&frame.end_label);
+            self.load_slots(&frame.results);
+        }
     }
 
     /// `ret` with the values on top of the stack.
@@ -464,30 +481,11 @@ impl<'a> FuncTranslator<'a> {
         self.push(v, a.ty);
     }
 
-    fn translate_drop(&mut self) {
-        let v = self.pop();
-        // A load whose value the wasm code discards: volatile, so that it still traps.
-        if let Some((at, name)) = self.last_load.take()
-            && name == v.repr
-        {
-            let text = &self.out[at..];
-            if let Some(pos) = text.find(" = load ") {
-                self.out.insert_str(at + pos + " = load".len(), " volatile");
-            }
-        }
-    }
-
     fn translate_op(&mut self, op: &Operator<'_>) -> TranslateResult<bool> {
         if !self.reachable {
             return Ok(self.skip_dead(op));
         }
-        if matches!(op, Operator::Drop) {
-            self.translate_drop();
-        } else {
-            // Only a drop right after the load discards its value.
-            self.last_load = None;
-            self.dispatch(op)?;
-        }
+        self.dispatch(op)?;
         Ok(self.finished)
     }
 
@@ -500,6 +498,13 @@ impl<'a> FuncTranslator<'a> {
             | Operator::TryTable { .. }
             | Operator::Try { .. } => self.dead_depth += 1,
             Operator::Else if self.dead_depth == 0 => self.translate_else(),
+            Operator::Catch { tag_index } if self.dead_depth == 0 => {
+                self.translate_catch(Some(*tag_index))
+            }
+            Operator::CatchAll if self.dead_depth == 0 => self.translate_catch(None),
+            Operator::Delegate { relative_depth } if self.dead_depth == 0 => {
+                self.translate_delegate(*relative_depth)
+            }
             Operator::End if self.dead_depth == 0 => {
                 self.finished = self.translate_end();
                 return self.finished;
@@ -531,7 +536,10 @@ impl<'a> FuncTranslator<'a> {
                 self.branch(self.frames.len() as u32 - 1);
                 self.reachable = false;
             }
-            Operator::Drop => self.translate_drop(),
+            // A dropped load still runs: linear-memory loads are volatile (memory.rs).
+            Operator::Drop => {
+                self.pop();
+            }
             Operator::Select | Operator::TypedSelect { .. } => self.translate_select(),
             Operator::LocalGet { local_index } => {
                 let (slot, ty) = self.locals[*local_index as usize].clone();
@@ -550,6 +558,7 @@ impl<'a> FuncTranslator<'a> {
             }
             _ => {
                 if !(self.translate_call_op(op)?
+                    || self.translate_exception_op(op)
                     || self.translate_numeric(op)?
                     || self.translate_memory_op(op)?
                     || self.translate_table_op(op)?
@@ -601,11 +610,11 @@ pub fn translate_function(
         traps: BTreeSet::new(),
         intrinsics,
         memory_base: None,
-        last_load: None,
         has_calls: false,
         func_index,
         finished: false,
         pending_edges: String::new(),
+        exc: Default::default(),
     };
     let mut params = vec!["ptr %vmctx".to_string()];
     for (i, &p) in ty.params().iter().enumerate() {
@@ -639,6 +648,7 @@ pub fn translate_function(
     }
     let edges = std::mem::take(&mut t.pending_edges);
     t.out.push_str(&edges);
+    t.finish_exceptions(&ir::ret_ty(ty.results()));
 
     let mut text = String::new();
     let _ = writeln!(

@@ -7,10 +7,20 @@
 //! current size first (`bounds_check`), and the base is reloaded, since growing may move it.
 //! Linear memory is little-endian: big-endian targets byte-swap every access.
 //!
-//! A load whose result the wasm code drops right away is volatile, so it still traps. LLVM may
-//! still delete any other load whose value ends up unused (e.g. stored to a local that is
-//! never read): such a load does not trap. It may also move a load past a store to memory it
-//! proves distinct, so a trapping load may leave that store done.
+//! Every access to linear memory is `volatile`, `align 1`, with the TBAA tag of linear memory:
+//! - `volatile`: an access may trap (a fault on the guard region, or on 32-bit targets the
+//!   bounds check before it), and LLVM does not know it. It would delete a plain load whose
+//!   value ends up unused (after a later trap made the rest of the block dead, say), sink it
+//!   past a later trap check into the only block that uses it, or let the scheduler swap it
+//!   with a store it proves distinct; any of these lets a later trap or side effect win over
+//!   the load's trap. LLVM keeps volatile accesses, in program order relative to each other
+//!   and to every call, and its alias analysis treats them as touching all memory, so no
+//!   store (global, table) moves across them either. The cost on the benchmarks is within
+//!   the noise (the wasm was optimized before us: few redundant accesses are left).
+//! - `align 1`: wasm's alignment is a hint the address may break, while LLVM's `align` is a
+//!   promise (a misaligned access would be undefined behaviour, a fault on strict-alignment
+//!   CPUs). LLVM raises it where it proves more from the address (the base is 16-aligned:
+//!   `!align` on its load); x86_64 and aarch64 run unaligned accesses at full speed anyway.
 
 use super::func::{FuncTranslator, TranslateResult};
 use super::ir;
@@ -36,7 +46,7 @@ impl FuncTranslator<'_> {
     }
 
     /// Traps unless `wide + end <= memory->size` (targets without guard pages).
-    fn bounds_check(&mut self, wide: &str, end: u64) {
+    pub(super) fn bounds_check(&mut self, wide: &str, end: u64) {
         let memory = self.memory_ptr();
         let size_offset = self.target.offset(&structs::MEMORY, "size");
         let size_at = self.inst(format!("getelementptr i8, ptr {memory}, i64 {size_offset}"));
@@ -51,34 +61,32 @@ impl FuncTranslator<'_> {
         self.load_invariant_ptr(self.target.vmctx_offset("memory"))
     }
 
-    pub(super) fn alignment(memarg: &MemArg, bytes: u32) -> u32 {
-        (1u32 << memarg.align.min(6)).min(bytes)
-    }
-
     /// Loads `bytes` bytes as an integer of that width, in the target's byte order.
     pub(super) fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> String {
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
-        let align = Self::alignment(memarg, bytes);
-        let start = self.out.len();
         let bits = bytes * 8;
-        let v = self.inst(format!("load i{bits}, ptr {at}, align {align}, !tbaa !4"));
-        self.last_load = Some((start, v.clone()));
-        if self.target.big_endian && bytes > 1 {
-            let f = self.intrinsics.intrinsic(
-                &format!("llvm.bswap.i{bits}"),
-                &format!("i{bits}"),
-                &[&format!("i{bits}")],
-            );
-            return self.inst(format!("call i{bits} {f}(i{bits} {v})"));
+        let v = self.linear_load(&format!("i{bits}"), &at);
+        self.swap_on_big_endian(&v, bits)
+    }
+
+    /// `v`, an integer of `bits` bits, byte-swapped on big-endian targets: linear memory is
+    /// little-endian.
+    pub(super) fn swap_on_big_endian(&mut self, v: &str, bits: u32) -> String {
+        if !self.target.big_endian || bits <= 8 {
+            return v.to_string();
         }
-        v
+        let f = self.intrinsics.intrinsic(
+            &format!("llvm.bswap.i{bits}"),
+            &format!("i{bits}"),
+            &[&format!("i{bits}")],
+        );
+        self.inst(format!("call i{bits} {f}(i{bits} {v})"))
     }
 
     /// A load of `bytes` bytes producing `t`, extended as `ext` ("sext"/"zext") when narrower.
     fn load(&mut self, memarg: &MemArg, bytes: u32, t: ValType, ext: &str) {
         let raw = self.load_int(memarg, bytes);
-        let loaded_by = self.last_load.clone();
         let v = match t {
             F32 | F64 => self.inst(format!("bitcast i{} {raw} to {}", bytes * 8, ir::ty(t))),
             I32 | I64 if bytes * 8 < if t == I32 { 32 } else { 64 } => {
@@ -86,8 +94,6 @@ impl FuncTranslator<'_> {
             }
             _ => raw,
         };
-        // The drop check looks at the value on the stack: make it the conversion's result.
-        self.last_load = loaded_by.map(|(at, _)| (at, v.clone()));
         self.push(v, t);
     }
 
@@ -104,19 +110,21 @@ impl FuncTranslator<'_> {
             I64 if bits < 64 => self.inst(format!("trunc i64 {} to i{bits}", value.repr)),
             _ => value.repr,
         };
-        if self.target.big_endian && bytes > 1 {
-            let f = self.intrinsics.intrinsic(
-                &format!("llvm.bswap.i{bits}"),
-                &format!("i{bits}"),
-                &[&format!("i{bits}")],
-            );
-            raw = self.inst(format!("call i{bits} {f}(i{bits} {raw})"));
-        }
+        raw = self.swap_on_big_endian(&raw, bits);
         let index = self.pop();
         let at = self.address(&index.repr, memarg, bytes);
-        let align = Self::alignment(memarg, bytes);
+        self.linear_store(&format!("i{bits}"), &raw, &at);
+    }
+
+    /// Loads a `ty` from linear memory at `at` (see the module docs for the attributes).
+    pub(super) fn linear_load(&mut self, ty: &str, at: &str) -> String {
+        self.inst(format!("load volatile {ty}, ptr {at}, align 1, !tbaa !4"))
+    }
+
+    /// Stores `value` (a `ty`) into linear memory at `at`.
+    pub(super) fn linear_store(&mut self, ty: &str, value: &str, at: &str) {
         self.emit(format!(
-            "store i{bits} {raw}, ptr {at}, align {align}, !tbaa !4"
+            "store volatile {ty} {value}, ptr {at}, align 1, !tbaa !4"
         ));
     }
 

@@ -33,6 +33,7 @@ mod numeric;
 mod simd;
 mod stubs;
 mod tables;
+mod throws;
 
 use crate::layout::VmctxLayout;
 use crate::module_env::ModuleEnv;
@@ -52,6 +53,8 @@ pub struct ModuleCtx<'a> {
     pub env: &'a ModuleEnv<'a>,
     pub layout: VmctxLayout,
     pub prefix: &'a str,
+    /// Which calls may return with an exception in flight.
+    pub throws: throws::ThrowInfo,
 }
 
 impl ModuleCtx<'_> {
@@ -96,6 +99,10 @@ pub fn translate<'a>(
         env,
         layout: VmctxLayout::new(env, target.width),
         prefix: &options.symbol_prefix,
+        throws: throws::ThrowInfo::analyze(env).map_err(|e| CompileError::Invalid {
+            message: e.message().to_string(),
+            offset: e.offset() as usize,
+        })?,
     };
     let ranges = split(env);
     Ok(LlvmModule {
@@ -270,6 +277,10 @@ impl LlvmModule<'_> {
             let ty = &ctx.env.types[type_index as usize];
             ir.push_str(&target.declare_wasm(&ctx.func_symbol(index as u32), ty));
         }
+        if ctx.throws.any() {
+            // The trampolines raise the "uncaught exception" trap through the builtins.
+            ir.push_str(&builtin_declarations(target));
+        }
         for (index, ty) in ctx.env.types.iter().enumerate() {
             ir.push_str(&stubs::trampoline(ctx, target, index as u32, ty));
         }
@@ -321,9 +332,10 @@ fn builtin_declarations(target: &Target) -> String {
 /// Metadata every unit refers to: `!0` the weights of a branch to a trap (almost never
 /// taken), `!1` the empty node of `!invariant.load`, `!4` and `!6` the TBAA tags of linear
 /// memory and of globals: the two never overlap (linear memory is its own allocation), so
-/// a store to linear memory does not force LLVM to reload a global, nor the reverse; `#1`
-/// the attributes of a trap call.
+/// a store to linear memory does not force LLVM to reload a global, nor the reverse; `!7` the
+/// alignment of a linear memory's base (page-aligned: the runtime reserves it from the OS), so
+/// that LLVM can prove accesses aligned; `#1` the attributes of a trap call.
 const METADATA: &str = "\nattributes #1 = { cold noreturn nounwind }\n\
 !0 = !{!\"branch_weights\", i32 1, i32 1048575}\n!1 = !{}\n\
 !2 = !{!\"wasm2exe\"}\n!3 = !{!\"linear memory\", !2, i64 0}\n!4 = !{!3, !3, i64 0}\n\
-!5 = !{!\"wasm global\", !2, i64 0}\n!6 = !{!5, !5, i64 0}\n";
+!5 = !{!\"wasm global\", !2, i64 0}\n!6 = !{!5, !5, i64 0}\n!7 = !{i64 16}\n";

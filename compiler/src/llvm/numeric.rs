@@ -54,6 +54,15 @@ impl FuncTranslator<'_> {
         }
     }
 
+    /// `ceil`, `floor`, `trunc`, `nearest`: quieting a signaling NaN where LLVM's lowering
+    /// hands it back as it is (RISC-V without Zfa, as in the SIMD lanes).
+    fn scalar_round(&mut self, name: &str, t: ValType) {
+        self.unary_intrinsic(name, t, "");
+        if self.target.rounding_keeps_snan {
+            self.unary_intrinsic("canonicalize", t, "");
+        }
+    }
+
     fn unary_intrinsic(&mut self, name: &str, t: ValType, extra: &str) {
         let a = self.pop();
         let ty = ir::ty(t);
@@ -323,15 +332,15 @@ impl FuncTranslator<'_> {
                 let v = self.inst(format!("fneg {} {}", ir::ty(a.ty), a.repr));
                 self.push(v, a.ty);
             }
-            O::F32Ceil => self.unary_intrinsic("ceil", F32, ""),
-            O::F32Floor => self.unary_intrinsic("floor", F32, ""),
-            O::F32Trunc => self.unary_intrinsic("trunc", F32, ""),
-            O::F32Nearest => self.unary_intrinsic("roundeven", F32, ""),
+            O::F32Ceil => self.scalar_round("ceil", F32),
+            O::F32Floor => self.scalar_round("floor", F32),
+            O::F32Trunc => self.scalar_round("trunc", F32),
+            O::F32Nearest => self.scalar_round("roundeven", F32),
             O::F32Sqrt => self.unary_intrinsic("sqrt", F32, ""),
-            O::F64Ceil => self.unary_intrinsic("ceil", F64, ""),
-            O::F64Floor => self.unary_intrinsic("floor", F64, ""),
-            O::F64Trunc => self.unary_intrinsic("trunc", F64, ""),
-            O::F64Nearest => self.unary_intrinsic("roundeven", F64, ""),
+            O::F64Ceil => self.scalar_round("ceil", F64),
+            O::F64Floor => self.scalar_round("floor", F64),
+            O::F64Trunc => self.scalar_round("trunc", F64),
+            O::F64Nearest => self.scalar_round("roundeven", F64),
             O::F64Sqrt => self.unary_intrinsic("sqrt", F64, ""),
             O::F32Add => self.float_binary("fadd", F32),
             O::F32Sub => self.float_binary("fsub", F32),

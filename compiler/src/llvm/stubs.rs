@@ -1,7 +1,9 @@
 //! Small generated functions at the boundary between C and wasm code.
 //!
 //! - A trampoline per function type lets C call any wasm function with its arguments and
-//!   results in a `w2e_value` array: `tramp(code, vmctx, values)` (C convention).
+//!   results in a `w2e_value` array: `tramp(code, vmctx, values)` (C convention). In a module
+//!   that may throw, it is where an exception nobody caught arrives (still in the in-flight
+//!   slot, see `func/exceptions.rs`): it raises the "uncaught exception" trap.
 //! - A host adapter per imported function lets wasm code call the C host function stored in
 //!   the vmctx's `host_code` slot; a stubbed import traps or returns zeros instead.
 
@@ -50,6 +52,9 @@ pub fn trampoline(ctx: &ModuleCtx<'_>, target: &Target, index: u32, ty: &FuncTyp
                 .collect()
         }
     };
+    if ctx.throws.any() {
+        uncaught_check(target, &mut text);
+    }
     for (i, (&r, value)) in ty.results().iter().zip(results).enumerate() {
         let _ = writeln!(
             text,
@@ -60,6 +65,24 @@ pub fn trampoline(ctx: &ModuleCtx<'_>, target: &Target, index: u32, ty: &FuncTyp
     }
     text.push_str("  ret void\n}\n\n");
     text
+}
+
+/// After the call: an exception still in flight was caught by nobody. It is freed (unless wasm
+/// keeps it as an exnref) and the call ends with the trap, as the runtime's unwinder does.
+fn uncaught_check(target: &Target, text: &mut String) {
+    let offset = target.vmctx_offset("pending_exception");
+    let cc = target.builtin_cc;
+    let _ = writeln!(
+        text,
+        "  %pe.at = getelementptr i8, ptr %vmctx, i64 {offset}\n  \
+         %pe = load ptr, ptr %pe.at\n  %exn = load ptr, ptr %pe\n  \
+         %thrown = icmp ne ptr %exn, null\n  br i1 %thrown, label %uncaught, label %returned\n\
+         uncaught:\n  store ptr null, ptr %pe\n  \
+         call {cc} void @w2e_exception_free(ptr %vmctx, ptr %exn)\n  \
+         call {cc} void @w2e_raise_trap(i32 {} {})\n  unreachable\nreturned:",
+        target.c_u32_ext,
+        TrapKind::UncaughtException as u8
+    );
 }
 
 /// The wasm-convention code of imported function `index`: its host adapter, or the stub

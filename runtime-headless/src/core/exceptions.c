@@ -28,6 +28,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Code that propagates exceptions by returning (the LLVM backend: it cannot resume at a call
+ * site the way the unwinder below does) stores a thrown exception here and returns; each
+ * caller tests it after a call that may throw, and the trampoline that entered wasm raises the
+ * "uncaught exception" trap when it is still set. One slot for the process, so exceptions cross
+ * instances: a call into another instance's code sets the same slot. */
+w2e_exception *w2e_pending_exception;
+
 w2e_exception *w2e_exception_new(w2e_vmctx *vmctx, uint32_t tag_index, const w2e_value *values) {
   const w2e_module *m = vmctx->instance->module;
   uint32_t n = m->types[m->tags[tag_index].type_index].num_params;

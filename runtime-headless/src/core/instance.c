@@ -219,6 +219,7 @@ static w2e_instance *alloc_instance(const w2e_module *m) {
   w2e_vmctx *vm = inst->vmctx;
   vm->instance = inst;
   vm->stack_limit = w2e_stack_limit;
+  vm->pending_exception = &w2e_pending_exception;
   return inst;
 }
 

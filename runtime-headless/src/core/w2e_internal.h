@@ -107,6 +107,9 @@ void w2e_note_trap(uint32_t kind);
 
 /* The stack limit every new vmctx gets (0: unchecked). Set by w2e_runtime_init. */
 extern uintptr_t w2e_stack_limit;
+/* The in-flight exception of code that propagates exceptions by returning (the LLVM backend):
+ * every vmctx's pending_exception points here (exceptions.c). Execution is single-threaded. */
+extern w2e_exception *w2e_pending_exception;
 /* `--stack-size`: moves the limit to `bytes` below the stack's top (signals_*.c); NULL, or why
  * this OS cannot give that much. */
 const char *w2e_set_stack_size(uint64_t bytes);

@@ -6,8 +6,8 @@
 //! (splat, zero, lane loads and stores) go through the scalar integer accesses, which
 //! byte-swap on big-endian targets, and `v128.loadNxM` byte-swaps its narrow lanes there.
 //!
-//! As for scalar loads, a load whose value is dropped right away is made volatile so that it
-//! still traps (`last_load`). Every access carries the TBAA tag of linear memory (`!4`).
+//! Every access goes through `linear_load`/`linear_store`: volatile (so that a trapping access
+//! keeps its place among traps and side effects), `align 1`, TBAA tag of linear memory.
 
 use super::Shape;
 use crate::llvm::func::FuncTranslator;
@@ -23,19 +23,14 @@ impl FuncTranslator<'_> {
             O::V128Load { memarg } => {
                 let index = self.pop();
                 let at = self.address(&index.repr, memarg, 16);
-                let start = self.out.len();
-                let v = self.inst(format!("load <16 x i8>, ptr {at}, align 1, !tbaa !4"));
-                self.last_load = Some((start, v.clone()));
+                let v = self.linear_load("<16 x i8>", &at);
                 self.push(v, ValType::V128);
             }
             O::V128Store { memarg } => {
                 let value = self.pop();
                 let index = self.pop();
                 let at = self.address(&index.repr, memarg, 16);
-                self.emit(format!(
-                    "store <16 x i8> {}, ptr {at}, align 1, !tbaa !4",
-                    value.repr
-                ));
+                self.linear_store("<16 x i8>", &value.repr, &at);
             }
             O::V128Load8x8S { memarg } => self.load_extend(memarg, I8x16, "sext"),
             O::V128Load8x8U { memarg } => self.load_extend(memarg, I8x16, "zext"),
@@ -62,15 +57,6 @@ impl FuncTranslator<'_> {
         true
     }
 
-    /// Pushes `v` (lanes of `shape`) as the result of the load that `last_load` records, so
-    /// that dropping it still makes that load volatile.
-    fn push_loaded(&mut self, v: &str, shape: Shape) {
-        let loaded_by = self.last_load.take();
-        self.push_lanes(v, shape);
-        let pushed = self.stack.last().expect("just pushed").repr.clone();
-        self.last_load = loaded_by.map(|(at, _)| (at, pushed));
-    }
-
     /// `v128.load{N}x{M}_[su]`: 8 bytes as lanes of `narrow`'s lane type, each extended to
     /// twice its width.
     fn load_extend(&mut self, memarg: &MemArg, narrow: Shape, ext: &str) {
@@ -79,15 +65,13 @@ impl FuncTranslator<'_> {
         let n = narrow.lanes() / 2;
         let lane = narrow.lane_ty();
         let half_ty = format!("<{n} x {lane}>");
-        let start = self.out.len();
-        let mut v = self.inst(format!("load {half_ty}, ptr {at}, align 1, !tbaa !4"));
-        self.last_load = Some((start, v.clone()));
+        let mut v = self.linear_load(&half_ty, &at);
         if self.target.big_endian && narrow != I8x16 {
             v = self.call_intrinsic(&format!("bswap.v{n}{lane}"), &half_ty, &[(&half_ty, &v)]);
         }
         let wide = narrow.wide();
         let v = self.inst(format!("{ext} {half_ty} {v} to {}", wide.ty()));
-        self.push_loaded(&v, wide);
+        self.push_lanes(&v, wide);
     }
 
     /// Loads one lane of `shape` from memory as an integer of the lane's width.
@@ -98,7 +82,7 @@ impl FuncTranslator<'_> {
     fn load_splat(&mut self, memarg: &MemArg, shape: Shape) {
         let x = self.load_lane_value(memarg, shape);
         let v = self.splat(shape, &x);
-        self.push_loaded(&v, shape);
+        self.push_lanes(&v, shape);
     }
 
     /// `v128.load{32,64}_zero`: one lane loaded, the others zero.
@@ -109,7 +93,7 @@ impl FuncTranslator<'_> {
             shape.ty(),
             shape.lane_ty()
         ));
-        self.push_loaded(&v, shape);
+        self.push_lanes(&v, shape);
     }
 
     fn load_lane(&mut self, memarg: &MemArg, shape: Shape, lane: u8) {
@@ -121,7 +105,7 @@ impl FuncTranslator<'_> {
             shape.lane_ty(),
             ty = shape.ty()
         ));
-        self.push_loaded(&v, shape);
+        self.push_lanes(&v, shape);
     }
 
     /// Stores lane `lane` through the scalar store: the lane becomes the i32 or i64 an
