@@ -1,4 +1,5 @@
-//! `--backend llvm`: the module becomes LLVM IR code units, which zig compiles in parallel;
+//! `--backend llvm`: the module becomes LLVM IR code units, which zig compiles in parallel,
+//! each translated only when a compile worker takes it (a huge module never holds all its IR);
 //! their functions' sizes, measured in the objects, go into the descriptor unit, compiled
 //! last. The objects then link like the Cranelift backend's one object.
 
@@ -18,17 +19,16 @@ pub fn objects(
         .llvm(options)
         .with_context(|| format!("cannot compile {input}"))?;
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let units: Vec<(String, String)> = ir
-        .units
-        .iter()
-        .enumerate()
-        .map(|(k, unit)| (format!("unit{k}"), unit.ir.clone()))
-        .collect();
-    let mut objects = llvm::compile_units(zig, target, &units, dir.path())?;
+    let mut objects = llvm::compile_on_demand(zig, target, ir.unit_count(), dir.path(), |k| {
+        let unit = ir
+            .unit(k)
+            .with_context(|| format!("cannot compile {input}"))?;
+        Ok((format!("unit{k}"), unit.ir))
+    })?;
     let num_funcs = module.num_functions();
     let mut sizes = vec![0u32; num_funcs];
-    for (unit, object) in ir.units.iter().zip(&objects) {
-        for (index, size) in llvm::code_sizes(object, &unit.code_symbols)? {
+    for (k, object) in objects.iter().enumerate() {
+        for (index, size) in llvm::code_sizes(object, &ir.code_symbols(k))? {
             sizes[index as usize] = size;
         }
     }

@@ -12,7 +12,7 @@ fn function_ir(wat: &str) -> Vec<(String, String)> {
     let options = CompileOptions::new("x86_64-unknown-linux-gnu".parse().unwrap(), "m_");
     let llvm = module.llvm(&options).expect("translates");
     let mut functions = Vec::new();
-    for unit in &llvm.units {
+    for unit in &llvm.units().expect("translates") {
         for text in unit.ir.split("\ndefine ").skip(1) {
             let name = text[text.find('@').unwrap() + 1..text.find('(').unwrap()].to_string();
             let body = text[..text.find("\n}\n").unwrap()].to_string();

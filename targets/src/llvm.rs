@@ -14,7 +14,7 @@ use crate::{Target, Zig};
 use anyhow::{Context, Result, bail};
 use object::{Object, ObjectSymbol};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The `-mcpu` of a cell's baseline: the oldest CPU its executables must run on.
 /// (i686: zig's baseline is pentium4, with the SSE2 that wasm's float semantics need; x87
@@ -29,6 +29,16 @@ pub fn baseline_cpu(target: &Target) -> &'static str {
     } else {
         "baseline"
     }
+}
+
+/// Extra flags working around an LLVM 22 crash: its x86 instruction selector dies (SIGTRAP,
+/// "clang frontend command failed with exit code 133") on `llvm.canonicalize.v2f32`, which
+/// the SLP vectorizer makes from two scalar `llvm.canonicalize.f32` calls (the backend
+/// quiets NaNs with them). CPython has such a pair. Without SLP on x86 the float kernels run
+/// 1-3% slower (nbody, spectral, matmul, mandelbrot); other CPUs keep it.
+fn slp_workaround(target: &Target) -> &'static [&'static str] {
+    let x86 = target.zig_target.starts_with("x86_64") || target.zig_target.starts_with("x86-");
+    if x86 { &["-fno-slp-vectorize"] } else { &[] }
 }
 
 /// The one-line error when the LLVM backend needs zig and none was found.
@@ -48,35 +58,53 @@ pub fn compile_units(
     units: &[(String, String)],
     dir: &Path,
 ) -> Result<Vec<Vec<u8>>> {
+    compile_on_demand(zig, target, units.len(), dir, |i| Ok(units[i].clone()))
+}
+
+/// Compiles `count` IR units, each made by `make(i)` (its name and IR text) only when a
+/// worker takes it, so that at most one unit's text per core is alive at a time. Returns the
+/// objects' bytes in unit order. After a failure no new unit starts; the error reported is
+/// the first failing unit's (units start in order, so that is deterministic).
+pub fn compile_on_demand<F>(
+    zig: &Zig,
+    target: &Target,
+    count: usize,
+    dir: &Path,
+    make: F,
+) -> Result<Vec<Vec<u8>>>
+where
+    F: Fn(usize) -> Result<(String, String)> + Sync,
+{
     let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(units.len().max(1));
-    let mut results: Vec<Option<Result<Vec<u8>>>> = (0..units.len()).map(|_| None).collect();
+        .min(count.max(1));
+    let work = || {
+        let mut mine = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= count {
+                break;
+            }
+            let result = make(i).and_then(|(name, ir)| compile_one(zig, target, &name, &ir, dir));
+            failed.fetch_or(result.is_err(), Ordering::Relaxed);
+            mine.push((i, result));
+        }
+        mine
+    };
     let done: Vec<Vec<(usize, Result<Vec<u8>>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((name, ir)) = units.get(i) else {
-                            break;
-                        };
-                        mine.push((i, compile_one(zig, target, name, ir, dir)));
-                    }
-                    mine
-                })
-            })
-            .collect();
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         workers
             .into_iter()
             .map(|w| w.join().unwrap_or_default())
             .collect()
     });
+    let mut results: Vec<Option<Result<Vec<u8>>>> = (0..count).map(|_| None).collect();
     for (i, result) in done.into_iter().flatten() {
         results[i] = Some(result);
     }
+    // Every unit before the first failure completed: in order, the first error comes first.
     results
         .into_iter()
         .map(|r| r.unwrap_or_else(|| bail!("an LLVM compile thread died")))
@@ -98,6 +126,7 @@ fn compile_one(zig: &Zig, target: &Target, name: &str, ir: &str, dir: &Path) -> 
         ])
         // Functions LLVM finds cold would move to `.text.unlikely`, out of IR order.
         .args(["-mllvm", "-profile-guided-section-prefix=false"])
+        .args(slp_workaround(target))
         .arg(format!("-mcpu={}", baseline_cpu(target)))
         .arg(&source)
         .arg("-o")
@@ -142,4 +171,34 @@ pub fn code_sizes(object: &[u8], symbols: &[(u32, String)]) -> Result<Vec<(u32, 
         sizes.push((pair[0].0, (end - start) as u32));
     }
     Ok(sizes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two scalar canonicalizes side by side: LLVM 22's SLP vectorizer pairs them into a
+    /// `<2 x float>` one, which its x86 instruction selector cannot lower (`slp_workaround`).
+    const CANONICALIZE_PAIR: &str = "define void @pair(ptr %p, ptr %q) {
+  %a = load float, ptr %p, align 4
+  %p1 = getelementptr i8, ptr %p, i64 4
+  %b = load float, ptr %p1, align 4
+  %ca = call float @llvm.canonicalize.f32(float %a)
+  %cb = call float @llvm.canonicalize.f32(float %b)
+  store float %ca, ptr %q, align 4
+  %q1 = getelementptr i8, ptr %q, i64 4
+  store float %cb, ptr %q1, align 4
+  ret void
+}
+declare float @llvm.canonicalize.f32(float)
+";
+
+    #[test]
+    fn a_pair_of_float_canonicalizes_compiles_on_x86_64() {
+        let zig = Zig::detect().expect("the LLVM backend's tests need zig: pip install ziglang");
+        let target = crate::matrix::find("x86_64-unknown-linux-gnu").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let unit = ("pair".to_string(), CANONICALIZE_PAIR.to_string());
+        compile_units(&zig, target, &[unit], dir.path()).unwrap();
+    }
 }

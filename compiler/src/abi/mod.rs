@@ -253,6 +253,8 @@ mod tests {
         assert_eq!(FUNCREF.offset("type_id", PtrWidth::P32), 8);
         assert_eq!(FUNCREF.size(PtrWidth::P32), 24);
         assert_eq!(EXCEPTION.offset("values", PtrWidth::P32), 16);
-        assert_eq!(VMCTX.size(PtrWidth::P32), 16);
+        // Five pointers: memory_base, memory, stack_limit, instance, pending_exception.
+        assert_eq!(VMCTX.size(PtrWidth::P32), 20);
+        assert_eq!(VMCTX.size(PtrWidth::P64), 40);
     }
 }

@@ -7,6 +7,11 @@
 //! depends only on the module, so the output is byte-reproducible whatever the thread timing.
 //! Code unit 0 also holds the host adapters of imported functions.
 //!
+//! Units are translated on demand (`LlvmModule::unit`), one per compile worker, so that a
+//! huge module never holds all its IR in memory at once (CPython's 99 MB module makes several
+//! GiB of IR text). A unit declares only the wasm functions its code calls: declaring all of
+//! them made half of every CPython unit's text (88,000 declarations) for LLVM to parse.
+//!
 //! Code ranges: LLVM cannot say how large a function is, and the runtime needs every wasm
 //! function's code range (fault classification, backtraces). Each code unit therefore defines
 //! its functions in index order followed by an end marker (`{prefix}end{k}`), compiled without
@@ -71,15 +76,17 @@ pub struct CodeUnit {
     pub code_symbols: Vec<(u32, String)>,
 }
 
-/// A module translated to LLVM IR code units, waiting for its functions' sizes.
+/// A module split into code units, translated on demand (`unit`), then waiting for its
+/// functions' sizes (`descriptor_unit`).
 pub struct LlvmModule<'a> {
     ctx: ModuleCtx<'a>,
     target: Target,
     options: CompileOptions,
-    pub units: Vec<CodeUnit>,
+    /// Each code unit's defined-function positions.
+    ranges: Vec<std::ops::Range<usize>>,
 }
 
-/// Translates every function of `env` into code units for `options.triple`.
+/// Splits the functions of `env` into code units for `options.triple`.
 pub fn translate<'a>(
     env: &'a ModuleEnv<'a>,
     options: &'a CompileOptions,
@@ -98,17 +105,82 @@ pub fn translate<'a>(
         })?,
     };
     let ranges = split(env);
-    let units = ranges
-        .par_iter()
-        .enumerate()
-        .map(|(k, range)| code_unit(&ctx, &target, options, k, range.clone()))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(LlvmModule {
         ctx,
         target,
         options: options.clone(),
-        units,
+        ranges,
     })
+}
+
+impl LlvmModule<'_> {
+    /// How many code units the module has.
+    pub fn unit_count(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Code unit `k`, translated now.
+    pub fn unit(&self, k: usize) -> Result<CodeUnit, CompileError> {
+        let range = self.ranges[k].clone();
+        code_unit(&self.ctx, &self.target, &self.options, k, range)
+    }
+
+    /// Every code unit, translated in parallel (for small modules: all the IR at once).
+    pub fn units(&self) -> Result<Vec<CodeUnit>, CompileError> {
+        (0..self.unit_count())
+            .into_par_iter()
+            .map(|k| self.unit(k))
+            .collect()
+    }
+
+    /// The symbols giving unit `k`'s function sizes (`CodeUnit::code_symbols`), without
+    /// translating it.
+    pub fn code_symbols(&self, k: usize) -> Vec<(u32, String)> {
+        let ctx = &self.ctx;
+        let imports = if k == 0 {
+            0..ctx.env.num_imported_funcs
+        } else {
+            0..0
+        };
+        let defined = self.ranges[k]
+            .clone()
+            .map(|i| ctx.env.num_imported_funcs + i as u32);
+        imports
+            .chain(defined)
+            .map(|index| (index, ctx.func_symbol(index)))
+            .chain(std::iter::once((u32::MAX, end_marker(ctx, k))))
+            .collect()
+    }
+}
+
+/// The symbol after unit `k`'s last function.
+fn end_marker(ctx: &ModuleCtx<'_>, k: usize) -> String {
+    format!("{}end{k}", ctx.prefix)
+}
+
+/// The functions that the bodies at positions `range` call directly.
+fn direct_callees(
+    env: &ModuleEnv<'_>,
+    range: std::ops::Range<usize>,
+) -> Result<std::collections::BTreeSet<u32>, CompileError> {
+    let invalid = |e: wasmparser::BinaryReaderError| CompileError::Invalid {
+        message: e.message().to_string(),
+        offset: e.offset() as usize,
+    };
+    let mut callees = std::collections::BTreeSet::new();
+    for body in &env.bodies[range] {
+        let mut reader = body.get_operators_reader().map_err(invalid)?;
+        while !reader.eof() {
+            match reader.read().map_err(invalid)? {
+                wasmparser::Operator::Call { function_index }
+                | wasmparser::Operator::ReturnCall { function_index } => {
+                    callees.insert(function_index);
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(callees)
 }
 
 /// Contiguous ranges of defined-function positions, balanced by body size.
@@ -156,7 +228,7 @@ fn code_unit(
             defined.insert(index);
         }
     }
-    for defined_index in range {
+    for defined_index in range.clone() {
         let index = env.num_imported_funcs + defined_index as u32;
         let text = func::translate_function(
             ctx,
@@ -172,7 +244,7 @@ fn code_unit(
         code_symbols.push((index, ctx.func_symbol(index)));
         defined.insert(index);
     }
-    let end = format!("{}end{k}", ctx.prefix);
+    let end = end_marker(ctx, k);
     let _ = writeln!(
         body,
         "define hidden void @{end}() naked {} {{\n  unreachable\n}}",
@@ -181,12 +253,10 @@ fn code_unit(
     code_symbols.push((u32::MAX, end));
 
     let mut ir = header(target, &format!("{}unit{k}", ctx.prefix));
-    // Every other wasm function this unit may call.
-    for (index, &type_index) in env.func_types.iter().enumerate() {
-        if !defined.contains(&(index as u32)) {
-            let ty = &env.types[type_index as usize];
-            ir.push_str(&target.declare_wasm(&ctx.func_symbol(index as u32), ty));
-        }
+    // The wasm functions of other units that this unit calls.
+    for index in direct_callees(env, range)?.difference(&defined) {
+        let ty = env.func_type(*index);
+        ir.push_str(&target.declare_wasm(&ctx.func_symbol(*index), ty));
     }
     ir.push_str(&builtin_declarations(target));
     ir.push_str(&intrinsics.declarations());

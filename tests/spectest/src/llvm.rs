@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use wasm2exe_compiler::{CompileOptions, LlvmModule, ParsedModule, merge_llvm_units};
+use wasm2exe_compiler::{CodeUnit, CompileOptions, LlvmModule, ParsedModule, merge_llvm_units};
 use wasm2exe_targets::llvm;
 
 use crate::run::Toolchain;
@@ -33,19 +33,25 @@ pub fn compile_modules(
             crate::run::quietly_catch(|| ParsedModule::parse(wasm))?.map_err(|e| e.to_string())
         })
         .collect();
-    let translated: Vec<Result<LlvmModule<'_>, String>> = parsed
+    let translated: Vec<Result<(LlvmModule<'_>, Vec<CodeUnit>), String>> = parsed
         .par_iter()
         .zip(&options)
         .map(|(module, options)| {
             let module = module.as_ref().map_err(Clone::clone)?;
-            crate::run::quietly_catch(|| module.llvm(options))?.map_err(|e| e.to_string())
+            crate::run::quietly_catch(|| {
+                let llvm = module.llvm(options)?;
+                let units = llvm.units()?;
+                Ok((llvm, units))
+            })?
+            .map_err(|e: wasm2exe_compiler::CompileError| e.to_string())
         })
         .collect();
 
     // Contiguous groups of about equal IR size.
-    let size = |m: &Result<LlvmModule<'_>, String>| {
-        m.as_ref()
-            .map_or(0, |m| m.units.iter().map(|u| u.ir.len()).sum::<usize>())
+    let size = |m: &Result<(LlvmModule<'_>, Vec<CodeUnit>), String>| {
+        m.as_ref().map_or(0, |(_, units)| {
+            units.iter().map(|u| u.ir.len()).sum::<usize>()
+        })
     };
     let total: usize = translated.iter().map(size).sum();
     let mut group_of = Vec::new();
@@ -61,7 +67,7 @@ pub fn compile_modules(
                 .zip(&group_of)
                 .filter(|(_, mg)| **mg == g)
                 .filter_map(|(m, _)| m.as_ref().ok())
-                .flat_map(|m| m.units.iter().map(|u| u.ir.as_str()))
+                .flat_map(|(_, units)| units.iter().map(|u| u.ir.as_str()))
                 .collect();
             (format!("code{g}"), merge_llvm_units(&units))
         })
@@ -79,10 +85,10 @@ pub fn compile_modules(
     let mut descriptors = Vec::new();
     for (n, (module, &g)) in translated.iter().zip(&group_of).enumerate() {
         let result = (|| {
-            let module = module.as_ref().map_err(Clone::clone)?;
+            let (module, units) = module.as_ref().map_err(Clone::clone)?;
             let object = compiled[g].as_ref().map_err(Clone::clone)?;
             let mut sizes = vec![0u32; parsed[n].as_ref().map_or(0, |p| p.num_functions())];
-            for unit in &module.units {
+            for unit in units {
                 for (index, size) in
                     llvm::code_sizes(object, &unit.code_symbols).map_err(|e| format!("{e:#}"))?
                 {
