@@ -128,8 +128,18 @@ def read_memory(store, memory):
     return ["ret", [format(size // 65536, "x"), format(zlib.crc32(data), "x")]]
 
 
+# The executables' runtime lets a table grow to at most this many elements
+# (W2E_TABLE_LIMIT in runtime-headless/src/core/table.c), beyond which `table.grow` returns -1,
+# as the spec allows. wasmtime's default store has no limit: a `table.grow` of an externref
+# table by 2^31 elements succeeds there (its memory is mapped lazily) and fails here, and the
+# module then sees different table sizes (seed 20261208673). Both are correct; the oracle takes
+# wasm2exe's limit so the two sides make the same choice.
+TABLE_ELEMENTS_LIMIT = 10_000_000
+
+
 def run_module(eng, entry):
     store = wasmtime.Store(eng)
+    store.set_limits(table_elements=TABLE_ELEMENTS_LIMIT)
     try:
         module = wasmtime.Module.from_file(eng, entry["wasm"])
         instance = wasmtime.Instance(store, module, [])

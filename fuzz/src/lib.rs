@@ -14,3 +14,4 @@ pub mod native;
 pub mod observed;
 pub mod oracle;
 pub mod reduce;
+pub mod replay;

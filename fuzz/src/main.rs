@@ -16,6 +16,7 @@ use fuzz::reduce::reduce;
 const USAGE: &str =
     "usage: fuzz [--seconds N] [--backend cranelift|llvm|both] [--seed S] [--batch M]
             [--save DIR] [--no-reduce] [--keep-temp]
+       fuzz replay [--backend cranelift|llvm] [--seed S] FILE.wasm|FILE.wat...
        fuzz bad-input [--count N] [--cli-sample K] [--seed S] [--seconds-per-input T]
   --seconds N     run for N seconds per backend (default 60)
   --seed S        first seed (default: derived from the time, printed); batch k uses
@@ -179,6 +180,9 @@ fn main() -> ExitCode {
     let result = if argv.peek().map(String::as_str) == Some("bad-input") {
         argv.next();
         fuzz::bad_input::main(argv).map(|bad| bad as usize)
+    } else if argv.peek().map(String::as_str) == Some("replay") {
+        argv.next();
+        fuzz::replay::main(argv)
     } else {
         parse_args(argv).and_then(differential)
     };
