@@ -16,7 +16,7 @@ use fuzz::reduce::reduce;
 const USAGE: &str =
     "usage: fuzz [--seconds N] [--backend cranelift|llvm|both] [--seed S] [--batch M]
             [--save DIR] [--no-reduce] [--keep-temp]
-       fuzz replay [--backend cranelift|llvm] [--seed S] FILE.wasm|FILE.wat...
+       fuzz replay [--backend cranelift|llvm] [--seed S] [--keep] FILE.wasm|FILE.wat...
        fuzz bad-input [--count N] [--cli-sample K] [--seed S] [--seconds-per-input T]
   --seconds N     run for N seconds per backend (default 60)
   --seed S        first seed (default: derived from the time, printed); batch k uses

@@ -1,6 +1,7 @@
 //! `fuzz replay [--backend B] [--seed S] FILE...`: runs saved modules (`.wasm` or `.wat`, e.g.
 //! a regression or an open finding) alone on both sides and prints every step's outcome side
-//! by side, then the verdict: the first thing to look at when diagnosing a difference.
+//! by side, then the verdict: the first thing to look at when diagnosing a difference. `--keep`
+//! keeps each build's folder (objects, the LLVM backend's `.ll` units, the executable).
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ use crate::native::{self, Backend};
 pub fn main(mut it: impl Iterator<Item = String>) -> anyhow::Result<usize> {
     let mut backend = Backend::Cranelift;
     let mut seed = 0;
+    let mut keep = false;
     let mut files: Vec<PathBuf> = Vec::new();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value"));
@@ -27,12 +29,15 @@ pub fn main(mut it: impl Iterator<Item = String>) -> anyhow::Result<usize> {
                 }
             }
             "--seed" => seed = value("--seed")?.parse().context("--seed S")?,
+            "--keep" => keep = true,
             other if other.starts_with('-') => bail!("replay: unknown argument {other:?}"),
             file => files.push(file.into()),
         }
     }
     if files.is_empty() {
-        bail!("usage: fuzz replay [--backend cranelift|llvm] [--seed S] FILE.wasm|FILE.wat...");
+        bail!(
+            "usage: fuzz replay [--backend cranelift|llvm] [--seed S] [--keep] FILE.wasm|FILE.wat..."
+        );
     }
     let dir = tempfile::Builder::new().prefix("w2e-replay").tempdir()?;
     let tc = native::toolchain(dir.path(), backend)?;
@@ -67,6 +72,12 @@ pub fn main(mut it: impl Iterator<Item = String>) -> anyhow::Result<usize> {
         let verdict = compare(&case, n, o);
         println!("  verdict: {verdict:?}");
         different += matches!(verdict, crate::compare::Verdict::Different(_)) as usize;
+        if keep {
+            println!("  build kept in {}", work.keep().display());
+        }
+    }
+    if keep {
+        let _ = dir.keep();
     }
     Ok(different)
 }

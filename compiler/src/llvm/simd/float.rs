@@ -70,9 +70,8 @@ impl FuncTranslator<'_> {
                 let narrow = self.inst(format!("fptrunc <2 x double> {a} to <2 x float>"));
                 let lanes = self.zero_extend_lanes(&narrow, "float");
                 // LLVM folds demote(promote(x)) to x, which would keep a signaling NaN.
-                // (`llvm.canonicalize.v2f32` crashes the x86 backend: quiet all four lanes.)
-                let v = self.lanewise_intrinsic("canonicalize", F32x4, &[&lanes]);
-                self.push_lanes(&v, F32x4);
+                let v = self.quiet_nan_lanes(&lanes);
+                self.push_lanes(&v, I32x4);
             }
             O::F64x2PromoteLowF32x4 => {
                 let a = self.pop_lanes(F32x4);
@@ -156,6 +155,24 @@ impl FuncTranslator<'_> {
         self.inst(format!(
             "shufflevector {ty} {a}, {ty} poison, {}",
             mask(0..2)
+        ))
+    }
+
+    /// The f32 lanes of `v` with every NaN quieted (its quiet bit set, the payload kept), as
+    /// i32 lanes: what `llvm.canonicalize` does, in integer operations. Not `canonicalize`
+    /// itself here: `vector-combine` narrows it through the zero-extending shuffle before it
+    /// and a low-pair shuffle after it to `llvm.canonicalize.v2f32`, which crashes LLVM 22's
+    /// x86 backend (clang exits 133; tests/fuzz-regressions/llvm-demote-canonicalize.wat).
+    fn quiet_nan_lanes(&mut self, v: &str) -> String {
+        let (f, i) = (F32x4.ty(), I32x4.ty());
+        let is_nan = self.inst(format!("fcmp uno {f} {v}, zeroinitializer"));
+        let bits = self.inst(format!("bitcast {f} {v} to {i}"));
+        let quiet_bit = 0x0040_0000;
+        let quieted = self.inst(format!(
+            "or {i} {bits}, <i32 {quiet_bit}, i32 {quiet_bit}, i32 {quiet_bit}, i32 {quiet_bit}>"
+        ));
+        self.inst(format!(
+            "select <4 x i1> {is_nan}, {i} {quieted}, {i} {bits}"
         ))
     }
 
