@@ -9,6 +9,7 @@ use spectest::run::Toolchain;
 use crate::compare::{Verdict, compare};
 use crate::generate::{self, Case};
 use crate::native::{self, Backend};
+use crate::observed::Observed;
 use crate::oracle::{self, ModuleRun};
 
 /// Totals over a campaign.
@@ -42,10 +43,44 @@ pub fn run_both(
 ) -> anyhow::Result<(Vec<ModuleRun>, Vec<ModuleRun>)> {
     let (native, oracle) = std::thread::scope(|s| {
         let oracle = s.spawn(|| oracle::run(cases, work));
-        let native = native::run(backend, tc, cases, work);
+        let native = run_native_isolated(backend, tc, cases, work);
         (native, oracle.join().expect("the oracle thread panicked"))
     });
     Ok((native?, oracle?))
+}
+
+/// Whether a module's compile error is its LLVM unit's: the LLVM backend compiles many modules'
+/// code in one merged unit, so one module that crashes clang fails them all.
+fn unit_failure(run: &ModuleRun) -> bool {
+    matches!(&run.instantiate, Observed::Error(e) if e.contains("LLVM rejected the generated IR"))
+}
+
+/// Runs `cases` natively; while a unit's compile failure is reported by several modules, runs
+/// each half of them again (in a folder of its own) until every such failure belongs to the
+/// module that causes it, so one bad module counts as one difference and is the one reduced,
+/// and the others are compared (about 2 log2(n) more builds per bad module).
+fn run_native_isolated(
+    backend: Backend,
+    tc: &Toolchain,
+    cases: &[Case],
+    work: &Path,
+) -> anyhow::Result<Vec<ModuleRun>> {
+    let mut runs = native::run(backend, tc, cases, work)?;
+    let failed: Vec<usize> = (0..runs.len())
+        .filter(|&i| unit_failure(&runs[i]))
+        .collect();
+    if failed.len() > 1 {
+        let (low, high) = failed.split_at(failed.len() / 2);
+        for half in [low, high] {
+            let subset: Vec<Case> = half.iter().map(|&i| cases[i].clone()).collect();
+            let sub_work = tempfile::tempdir_in(work)?;
+            let sub_runs = run_native_isolated(backend, tc, &subset, sub_work.path())?;
+            for (&i, run) in half.iter().zip(sub_runs) {
+                runs[i] = run;
+            }
+        }
+    }
+    Ok(runs)
 }
 
 /// Judges every module of a batch; `totals` counts them, the differences come back.

@@ -88,6 +88,7 @@ pub fn config() -> wasm_smith::Config {
 }
 
 /// One module and what to do with it.
+#[derive(Clone)]
 pub struct Case {
     pub seed: u64,
     pub wasm: Vec<u8>,
