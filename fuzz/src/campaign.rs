@@ -19,6 +19,8 @@ pub struct Totals {
     pub executions: usize,
     pub differences: usize,
     pub explained: usize,
+    /// The explained modules by kind of explanation.
+    pub explained_by: std::collections::BTreeMap<&'static str, usize>,
     pub skipped: usize,
 }
 
@@ -111,7 +113,13 @@ pub fn judge(
         }
         match verdict {
             Verdict::Same { calls } => totals.executions += calls,
-            Verdict::Explained(_) => totals.explained += 1,
+            Verdict::Explained(why) => {
+                totals.explained += 1;
+                *totals
+                    .explained_by
+                    .entry(crate::compare::explanation_kind(&why))
+                    .or_default() += 1;
+            }
             Verdict::Skipped(_) => totals.skipped += 1,
             Verdict::Different(what) => {
                 totals.differences += 1;

@@ -25,6 +25,17 @@ pub enum Verdict {
     Different(String),
 }
 
+/// The short name of an explanation `compare` gave, for the campaign's totals.
+pub fn explanation_kind(why: &str) -> &'static str {
+    if why.starts_with("refused by the LLVM backend") {
+        "refused by the LLVM backend"
+    } else if why.contains("wasmtime ran out of memory") {
+        "wasmtime out of memory"
+    } else {
+        "stack exhausted on one side"
+    }
+}
+
 fn same(native: &Observed, oracle: &Observed) -> bool {
     match (native, oracle) {
         (Observed::Trap(n), Observed::Trap(o)) if o == "table out of bounds" => {
