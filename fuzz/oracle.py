@@ -24,6 +24,7 @@ floats (which would quiet signaling NaNs) and including v128 (which the Python `
 import ctypes
 import json
 import sys
+import threading
 import zlib
 
 import wasmtime
@@ -50,6 +51,11 @@ TRAPS = {
 }
 
 
+WASM_STACK = 2 << 20
+# The thread the oracle runs on: the wasm stack and the host's frames beneath it.
+THREAD_STACK = 32 << 20
+
+
 def engine():
     config = wasmtime.Config()
     for feature in ("simd", "exceptions", "tail_call", "bulk_memory", "reference_types",
@@ -59,8 +65,11 @@ def engine():
     config.wasm_gc = False
     config.shared_memory = True
     config.wasm_function_references = True  # exceptions need it in wasmtime's validator
-    # The executables reserve 8 MiB for the wasm stack; wasmtime's default is 512 KiB.
-    # Exhaustion depths still differ (frame sizes differ): the comparison explains that.
+    # The executables reserve 8 MiB for the wasm stack; wasmtime's default is 512 KiB, and 2 MiB
+    # the most it takes (its async stack size, which the bindings cannot raise). The deeper the
+    # oracle's stack, the fewer modules exhaust it where wasm2exe's is still deep enough;
+    # exhaustion depths still differ (frame sizes differ): the comparison explains that.
+    config.max_wasm_stack = WASM_STACK
     return wasmtime.Engine(config)
 
 
@@ -169,4 +178,18 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    # Not the main thread, whose stack (ulimit -s) may be smaller than the wasm stack needs.
+    threading.stack_size(THREAD_STACK)
+    failure = []
+
+    def run():
+        try:
+            main()
+        except BaseException as exc:  # noqa: BLE001 - reported below, with a failing exit
+            failure.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]

@@ -4,9 +4,9 @@
 //! arithmetic instruction makes, so the bits the spec lets vary never arise (the other NaNs
 //! come from bit operations, which are exact). Traps compare by kind. A difference in where the
 //! stack runs out is explained, not a bug: the executables give wasm an 8 MiB stack and
-//! wasmtime 512 KiB, and frame sizes differ; the steps after it are not compared. So is
-//! wasmtime running out of memory where wasm2exe answered (a `table.grow` by billions of
-//! elements: wasmtime tries to allocate them, wasm2exe refuses the grow up front).
+//! wasmtime 2 MiB (`fuzz/oracle.py`), and frame sizes differ; the steps after it are not
+//! compared. So is wasmtime running out of memory where wasm2exe answered (a grow it tries to
+//! allocate; the oracle's table limit, wasm2exe's, now refuses huge `table.grow`s up front).
 
 use crate::generate::{Case, Step};
 use crate::observed::Observed;
@@ -98,7 +98,7 @@ pub fn compare(case: &Case, native: &ModuleRun, oracle: &ModuleRun) -> Verdict {
         }
         if *n == Observed::Exhausted || *o == Observed::Exhausted {
             return Verdict::Explained(format!(
-                "{}: the stack ran out on one side only (8 MiB vs wasmtime's 512 KiB)",
+                "{}: the stack ran out on one side only (8 MiB vs wasmtime's 2 MiB)",
                 describe(step)
             ));
         }
