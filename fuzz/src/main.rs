@@ -121,17 +121,17 @@ fn differential(args: Args) -> anyhow::Result<usize> {
             first += args.batch;
         }
         let seconds = start.elapsed().as_secs_f64();
-        let explained: Vec<String> = totals
+        let explained: String = totals
             .explained_by
             .iter()
-            .map(|(kind, n)| format!("{n} {kind}"))
+            .map(|(kind, n)| format!(", {n} {kind}"))
             .collect();
         println!(
-            "fuzz: {}: {:.1} modules/s in {seconds:.0} s; {} explained ({}), {} not compared; seeds {}..{}",
+            "fuzz: {}: {:.1} modules/s in {seconds:.0} s; {} explained{}, {} not compared; seeds {}..{}",
             backend.name(),
             totals.modules as f64 / seconds,
             totals.explained,
-            explained.join(", "),
+            explained,
             totals.skipped,
             args.seed,
             first
