@@ -121,11 +121,16 @@ fn differential(args: Args) -> anyhow::Result<usize> {
             first += args.batch;
         }
         let seconds = start.elapsed().as_secs_f64();
-        let explained: String = totals
+        let kinds: Vec<String> = totals
             .explained_by
             .iter()
-            .map(|(kind, n)| format!(", {n} {kind}"))
+            .map(|(kind, n)| format!("{n} {kind}"))
             .collect();
+        let explained = if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", kinds.join(", "))
+        };
         println!(
             "fuzz: {}: {:.1} modules/s in {seconds:.0} s; {} explained{}, {} not compared; seeds {}..{}",
             backend.name(),
