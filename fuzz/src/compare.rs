@@ -31,8 +31,10 @@ pub fn explanation_kind(why: &str) -> &'static str {
         "refused by the LLVM backend"
     } else if why.contains("wasmtime ran out of memory") {
         "wasmtime out of memory"
+    } else if why.ends_with("wasmtime's (2 MiB)") {
+        "stack exhausted in wasmtime only"
     } else {
-        "stack exhausted on one side"
+        "stack exhausted in wasm2exe only"
     }
 }
 
@@ -97,8 +99,13 @@ pub fn compare(case: &Case, native: &ModuleRun, oracle: &ModuleRun) -> Verdict {
             ));
         }
         if *n == Observed::Exhausted || *o == Observed::Exhausted {
+            let side = if *o == Observed::Exhausted {
+                "wasmtime's (2 MiB)"
+            } else {
+                "wasm2exe's (8 MiB)"
+            };
             return Verdict::Explained(format!(
-                "{}: the stack ran out on one side only (8 MiB vs wasmtime's 2 MiB)",
+                "{}: the stack ran out on one side only: {side}",
                 describe(step)
             ));
         }
