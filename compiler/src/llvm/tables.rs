@@ -64,8 +64,13 @@ impl FuncTranslator<'_> {
                 let v = self.pop();
                 let ty = self.m.env.globals[*global_index as usize].ty.content_type;
                 let at = self.global_ptr(*global_index);
+                // Volatile: a linear-memory access that traps (by fault) is a volatile load,
+                // which LLVM assumes returns, so it deleted a plain store that a later
+                // `global.set` overwrote, and the global kept its old value after the trap
+                // (tests/fuzz-regressions/llvm-global-set-before-trap.wat). Loads of the global
+                // still forward from it.
                 self.emit(format!(
-                    "store {} {}, ptr {at}, !tbaa !6",
+                    "store volatile {} {}, ptr {at}, !tbaa !6",
                     ir::ty(ty),
                     v.repr
                 ));
