@@ -129,6 +129,12 @@ impl FuncTranslator<'_> {
     /// when no argument or result goes through the stack (else it stops with "failed to
     /// perform tail call elimination"). Refused by name otherwise, never a growing stack.
     fn require_tail_call(&self, op: &Operator<'_>, callee: &FuncType) -> TranslateResult<()> {
+        if let Some(reason) = self.target.no_tail_calls {
+            return Err(format!(
+                "{} on this target: {reason}",
+                super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
+            ));
+        }
         if !results_in_registers(callee) {
             return Err(format!(
                 "{} returning {} values: LLVM guarantees tail calls only when the results come back in registers (at most 3 integer or reference and 3 float or v128 results; use --backend cranelift)",

@@ -85,8 +85,28 @@ pub struct Target {
     /// 64-bit targets reserve 4 GiB plus a guard region per memory: no bounds checks.
     pub guard_pages: bool,
     /// Whether LLVM's `ceil`/`floor`/`trunc`/`roundeven` return a signaling NaN unquieted
-    /// (RISC-V without Zfa: the input comes back as it is when it is not below 2^23).
+    /// (RISC-V without Zfa: the input comes back as it is when it is not below 2^23; armv7,
+    /// whose VFP has no rounding instructions: musl's `floor` returns a NaN as it is).
     pub rounding_keeps_snan: bool,
+    /// Whether `min`/`max` are spelled out as comparisons and selects instead of
+    /// `llvm.minimum`/`llvm.maximum`. armv7: LLVM 22 lowers the f32 ones with NEON's `vmin`,
+    /// which flushes subnormals to zero, and cannot select its own expansion of the f64 ones
+    /// (an i64 `setcc` made after type legalization: "Cannot select: setcc").
+    pub expand_min_max: bool,
+    /// Whether float SIMD operators compute lane by lane on scalars. armv7: NEON flushes
+    /// f32 subnormals to zero whatever FPSCR says, while VFP keeps them (FPSCR.FZ is clear
+    /// on Linux); and LLVM cannot select `llvm.canonicalize` on vectors there.
+    pub scalar_float_lanes: bool,
+    /// Whether saturating float-to-int conversions check for NaN themselves. POWER: LLVM
+    /// lowers `fptoui.sat` to i32 as `xsmaxdp(x, 0)`, `xsmindp` and a conversion, and
+    /// `xsmaxdp` turns a signaling NaN into a quiet one rather than taking the 0, whose
+    /// conversion gives all ones (measured under qemu-ppc64le 7.2).
+    pub sat_conversions_check_nan: bool,
+    /// Why `return_call`/`return_call_indirect` cannot be compiled for this target at all,
+    /// if so. POWER before POWER10 (no PC-relative calls): LLVM tail-calls only a function
+    /// defined in the same unit (one sharing the caller's TOC), and stops with "failed to
+    /// perform tail call elimination" on every other `musttail` call, even in `tailcc`.
+    pub no_tail_calls: Option<&'static str>,
 }
 
 impl Target {
@@ -100,6 +120,7 @@ impl Target {
             PointerWidth::U16 => return Err("16-bit targets are not supported".into()),
         };
         let arch = triple.architecture;
+        let power = matches!(arch, Architecture::Powerpc64 | Architecture::Powerpc64le);
         // LLVM's riscv backend rejects `tailcc`: wasm functions there use fastcc, and
         // `return_call` is refused at compile time (never miscompiled into a growing stack).
         let tail_calls = !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
@@ -125,7 +146,14 @@ impl Target {
             guard_pages: ptr_bytes == 8,
             rounding_keeps_snan: matches!(
                 arch,
-                Architecture::Riscv64(_) | Architecture::Riscv32(_)
+                Architecture::Riscv64(_) | Architecture::Riscv32(_) | Architecture::Arm(_)
+            ),
+            expand_min_max: matches!(arch, Architecture::Arm(_)),
+            scalar_float_lanes: matches!(arch, Architecture::Arm(_)),
+            sat_conversions_check_nan: power,
+            no_tail_calls: power.then_some(
+                "LLVM's POWER backend tail-calls only a function of the same code unit, \
+                 which sharing the caller's TOC pointer allows (POWER8 has no PC-relative calls)",
             ),
         })
     }
