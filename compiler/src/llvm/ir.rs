@@ -69,15 +69,22 @@ pub struct Target {
     pub ptr_bytes: u32,
     pub width: PtrWidth,
     pub big_endian: bool,
-    /// The calling convention of wasm functions among themselves.
-    pub wasm_cc: &'static str,
-    /// Whether `musttail` calls in `wasm_cc` are guaranteed on this target.
+    /// Whether wasm functions call each other in `tailcc`, where `musttail` calls are
+    /// guaranteed whatever the types (else `fastcc`; see `wasm_cc`).
     pub tail_calls: bool,
     /// Whether indirect ones are too. Not on 32-bit x86: an indirect tail call to a function
     /// with more stack arguments than its caller (e.g. from `() -> i64` to `(i64) -> i64`)
     /// returns a wrong i64 there (LLVM 20, measured with spectest on i686), so
     /// `return_call_indirect` is refused on i686 rather than miscompiled.
     pub indirect_tail_calls: bool,
+    /// 32-bit ARM: `tailcc` only for the function types whose arguments all travel in
+    /// registers (`arm_in_registers`), `fastcc` for the others. A `tailcc` callee pops its
+    /// stack arguments rounded to 8 bytes while its callers re-reserve them rounded to 16
+    /// (LLVM 22), so after an ordinary call with one or two words of stack arguments the
+    /// caller's stack pointer was 8 bytes off (measured: a bundle probe's `fread` corrupted
+    /// its caller's spill slots under qemu-arm). A `musttail` call in `fastcc` between
+    /// functions of one type works whatever goes through the stack there.
+    pub tailcc_in_registers_only: bool,
     /// The convention of calls into the runtime's builtins (`W2E_BUILTIN` in w2e_abi.h).
     pub builtin_cc: &'static str,
     /// The attribute C callees expect on 32-bit integer arguments.
@@ -85,8 +92,8 @@ pub struct Target {
     /// 64-bit targets reserve 4 GiB plus a guard region per memory: no bounds checks.
     pub guard_pages: bool,
     /// Whether LLVM's `ceil`/`floor`/`trunc`/`roundeven` return a signaling NaN unquieted
-    /// (RISC-V without Zfa: the input comes back as it is when it is not below 2^23; armv7,
-    /// whose VFP has no rounding instructions: musl's `floor` returns a NaN as it is).
+    /// (RISC-V without Zfa: the input comes back as it is when it is not below 2^23; armv7
+    /// and LoongArch, without rounding instructions: musl's `floor` returns a NaN as it is).
     pub rounding_keeps_snan: bool,
     /// Whether `min`/`max` are spelled out as comparisons and selects instead of
     /// `llvm.minimum`/`llvm.maximum`. armv7: LLVM 22 lowers the f32 ones with NEON's `vmin`,
@@ -123,7 +130,11 @@ impl Target {
         let power = matches!(arch, Architecture::Powerpc64 | Architecture::Powerpc64le);
         // LLVM's riscv backend rejects `tailcc`: wasm functions there use fastcc, and
         // `return_call` is refused at compile time (never miscompiled into a growing stack).
-        let tail_calls = !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
+        // 32-bit ARM: `tailcc` only where no argument goes through the stack (see
+        // `tailcc_in_registers_only`).
+        let arm = matches!(arch, Architecture::Arm(_));
+        let tail_calls =
+            !arm && !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
         let builtin_cc = match (arch, triple.operating_system) {
             (Architecture::X86_64, OperatingSystem::Windows) => "x86_64_sysvcc",
             _ => "ccc",
@@ -138,15 +149,18 @@ impl Target {
             ptr_bytes,
             width: PtrWidth::of(triple),
             big_endian: triple.endianness() == Ok(Endianness::Big),
-            wasm_cc: if tail_calls { "tailcc" } else { "fastcc" },
             tail_calls,
-            indirect_tail_calls: tail_calls && !matches!(arch, Architecture::X86_32(_)),
+            indirect_tail_calls: (tail_calls || arm) && !matches!(arch, Architecture::X86_32(_)),
+            tailcc_in_registers_only: arm,
             builtin_cc,
             c_u32_ext,
             guard_pages: ptr_bytes == 8,
             rounding_keeps_snan: matches!(
                 arch,
-                Architecture::Riscv64(_) | Architecture::Riscv32(_) | Architecture::Arm(_)
+                Architecture::Riscv64(_)
+                    | Architecture::Riscv32(_)
+                    | Architecture::Arm(_)
+                    | Architecture::LoongArch64
             ),
             expand_min_max: matches!(arch, Architecture::Arm(_)),
             scalar_float_lanes: matches!(arch, Architecture::Arm(_)),
@@ -175,15 +189,58 @@ impl Target {
             .collect()
     }
 
+    /// The calling convention of wasm functions of type `ty`, in calls among themselves and
+    /// from the trampolines.
+    pub fn wasm_cc(&self, ty: &FuncType) -> &'static str {
+        if self.tail_calls || (self.tailcc_in_registers_only && arm_in_registers(ty)) {
+            "tailcc"
+        } else {
+            "fastcc"
+        }
+    }
+
     /// `tailcc RET (ptr, ...)`-style pieces of a wasm function type's declaration.
     pub fn declare_wasm(&self, name: &str, ty: &FuncType) -> String {
         format!(
             "declare hidden {} {} @{name}({}) nounwind\n",
-            self.wasm_cc,
+            self.wasm_cc(ty),
             ret_ty(ty.results()),
             self.param_types(ty).join(", ")
         )
     }
+}
+
+/// Whether a call of type `ty` passes every argument and result in registers under 32-bit
+/// ARM's hard-float convention, with a margin: r0 holds the vmctx and r1-r3 the integers
+/// (an i64 in an even-odd pair), d0-d7 the floats (counted as a whole d register each, a v128
+/// as three for its aligned pair); at most 2 words of integer results and 2 float or v128
+/// results (more would be returned through a hidden pointer, which takes r0).
+fn arm_in_registers(ty: &FuncType) -> bool {
+    let mut core = 1; // the vmctx
+    let mut vfp = 0;
+    for &p in ty.params() {
+        match p {
+            ValType::I64 => core = core + core % 2 + 2,
+            ValType::F32 | ValType::F64 => vfp += 1,
+            ValType::V128 => vfp += 3,
+            ValType::I32 | ValType::Ref(_) => core += 1,
+        }
+    }
+    let int_words: usize = ty
+        .results()
+        .iter()
+        .map(|r| match r {
+            ValType::I64 => 2,
+            ValType::I32 | ValType::Ref(_) => 1,
+            _ => 0,
+        })
+        .sum();
+    let float_results = ty
+        .results()
+        .iter()
+        .filter(|r| matches!(r, ValType::F32 | ValType::F64 | ValType::V128))
+        .count();
+    core <= 4 && vfp <= 8 && int_words <= 2 && float_results <= 2
 }
 
 /// The function attributes every generated function carries: frame pointers for the
