@@ -109,6 +109,10 @@ pub struct Target {
     /// `xsmaxdp` turns a signaling NaN into a quiet one rather than taking the 0, whose
     /// conversion gives all ones (measured under qemu-ppc64le 7.2).
     pub sat_conversions_check_nan: bool,
+    /// Whether `f64.promote_f32` must quiet a signaling NaN itself. POWER: an f32 already
+    /// sits in double format in its register, so LLVM's `fpext` is no instruction at all
+    /// and the NaN stays signaling.
+    pub promote_keeps_snan: bool,
     /// Why `return_call`/`return_call_indirect` cannot be compiled for this target at all,
     /// if so. POWER before POWER10 (no PC-relative calls): LLVM tail-calls only a function
     /// defined in the same unit (one sharing the caller's TOC), and stops with "failed to
@@ -165,6 +169,7 @@ impl Target {
             expand_min_max: matches!(arch, Architecture::Arm(_)),
             scalar_float_lanes: matches!(arch, Architecture::Arm(_)),
             sat_conversions_check_nan: power,
+            promote_keeps_snan: power,
             no_tail_calls: power.then_some(
                 "LLVM's POWER backend tail-calls only a function of the same code unit, \
                  which sharing the caller's TOC pointer allows (POWER8 has no PC-relative calls)",

@@ -429,7 +429,12 @@ impl FuncTranslator<'_> {
                 self.convert("fptrunc", F32);
                 self.unary_intrinsic("canonicalize", F32, "");
             }
-            O::F64PromoteF32 => self.convert("fpext", F64),
+            O::F64PromoteF32 => {
+                self.convert("fpext", F64);
+                if self.target.promote_keeps_snan {
+                    self.unary_intrinsic("canonicalize", F64, "");
+                }
+            }
             O::I32ReinterpretF32 => self.convert("bitcast", I32),
             O::I64ReinterpretF64 => self.convert("bitcast", I64),
             O::F32ReinterpretI32 => self.convert("bitcast", F32),
