@@ -2,41 +2,15 @@
 //! code and wasm backtrace, byte-reproducible builds, exceptions, and the refusals (by name) of
 //! what the backend does not compile. Needs zig, like the backend.
 
+mod common;
+
+use common::{example, try_build_wat, wasm2exe};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn wasm2exe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
-        .args(args)
-        .output()
-        .expect("run wasm2exe")
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
-        .display()
-        .to_string()
-}
+use std::process::Command;
 
 /// Builds the text module `wat` with the LLVM backend; `Err` is wasm2exe's stderr.
 fn build_wat(wat: &str, dir: &Path, name: &str) -> Result<PathBuf, String> {
-    let input = dir.join(format!("{name}.wat"));
-    std::fs::write(&input, wat).unwrap();
-    let exe = dir.join(name);
-    let out = wasm2exe(&[
-        input.to_str().unwrap(),
-        "-o",
-        exe.to_str().unwrap(),
-        "--backend",
-        "llvm",
-    ]);
-    if out.status.success() {
-        Ok(exe)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    try_build_wat(dir, name, wat, &["--backend", "llvm"])
 }
 
 #[test]

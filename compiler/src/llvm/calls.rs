@@ -34,7 +34,7 @@ impl FuncTranslator<'_> {
         let ret = ir::ret_ty(ty.results());
         let mut list = vec![format!("ptr {vmctx}")];
         list.extend(args.iter().map(|a| format!("{} {}", ir::ty(a.ty), a.repr)));
-        let cc = self.target.wasm_cc;
+        let cc = self.target.wasm_cc(ty);
         let args = list.join(", ");
         if kind == CallKind::Tail {
             let call = format!("call {cc} {ret} {callee}({args})");
@@ -129,6 +129,12 @@ impl FuncTranslator<'_> {
     /// when no argument or result goes through the stack (else it stops with "failed to
     /// perform tail call elimination"). Refused by name otherwise, never a growing stack.
     fn require_tail_call(&self, op: &Operator<'_>, callee: &FuncType) -> TranslateResult<()> {
+        if let Some(reason) = self.target.no_tail_calls {
+            return Err(format!(
+                "{} on this target: {reason}",
+                super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
+            ));
+        }
         if !results_in_registers(callee) {
             return Err(format!(
                 "{} returning {} values: LLVM guarantees tail calls only when the results come back in registers (at most 3 integer or reference and 3 float or v128 results; use --backend cranelift)",
@@ -136,10 +142,20 @@ impl FuncTranslator<'_> {
                 callee.results().len()
             ));
         }
-        if self.target.tail_calls
-            || (self.m.env.func_type(self.func_index) == callee && in_registers(callee))
+        let caller = self.m.env.func_type(self.func_index);
+        let both_tailcc =
+            self.target.wasm_cc(caller) == "tailcc" && self.target.wasm_cc(callee) == "tailcc";
+        let same_type = caller == callee;
+        if both_tailcc
+            || (same_type && (self.target.tailcc_in_registers_only || in_registers(callee)))
         {
             return Ok(());
+        }
+        if self.target.tailcc_in_registers_only {
+            return Err(format!(
+                "{} on this target between functions of different types when one passes arguments on the stack: LLVM's `tailcc`, which allows such calls, miscompiles ordinary calls with stack arguments on 32-bit ARM, so those functions use `fastcc`, whose tail calls need one type",
+                super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
+            ));
         }
         Err(format!(
             "{} on this target to a function of another type, or whose arguments or results do not fit in registers: LLVM guarantees tail calls here only between functions of one type with at most 7 integer and 8 float arguments, no v128 and at most 2 results (use --backend cranelift)",

@@ -654,7 +654,7 @@ pub fn translate_function(
     let _ = writeln!(
         text,
         "define hidden {} {} @{}({}) {} {{",
-        target.wasm_cc,
+        target.wasm_cc(ty),
         ir::ret_ty(ty.results()),
         m.func_symbol(func_index),
         params.join(", "),
