@@ -71,8 +71,9 @@ pub struct Target {
     pub big_endian: bool,
     /// The calling convention of wasm functions among themselves.
     pub wasm_cc: &'static str,
-    /// Whether `musttail` calls in `wasm_cc` are guaranteed on this target.
-    pub tail_calls: bool,
+    /// Whether tail calls go through uniform tail entries (`tail_entries.rs`: riscv, which has
+    /// no `tailcc`) rather than `musttail` calls in `tailcc` between any two prototypes.
+    pub tail_entries: bool,
     /// Whether indirect ones are too. Not on 32-bit x86: an indirect tail call to a function
     /// with more stack arguments than its caller (e.g. from `() -> i64` to `(i64) -> i64`)
     /// returns a wrong i64 there (LLVM 20, measured with spectest on i686), so
@@ -101,7 +102,7 @@ impl Target {
         };
         let arch = triple.architecture;
         // LLVM's riscv backend rejects `tailcc`: wasm functions there use fastcc, and
-        // `return_call` is refused at compile time (never miscompiled into a growing stack).
+        // `return_call` goes through uniform tail entries (`tail_entries.rs`).
         let tail_calls = !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
         let builtin_cc = match (arch, triple.operating_system) {
             (Architecture::X86_64, OperatingSystem::Windows) => "x86_64_sysvcc",
@@ -118,8 +119,8 @@ impl Target {
             width: PtrWidth::of(triple),
             big_endian: triple.endianness() == Ok(Endianness::Big),
             wasm_cc: if tail_calls { "tailcc" } else { "fastcc" },
-            tail_calls,
-            indirect_tail_calls: tail_calls && !matches!(arch, Architecture::X86_32(_)),
+            tail_entries: !tail_calls,
+            indirect_tail_calls: !matches!(arch, Architecture::X86_32(_)),
             builtin_cc,
             c_u32_ext,
             guard_pages: ptr_bytes == 8,
