@@ -103,8 +103,11 @@ impl FuncTranslator<'_> {
         let entry = if callee.starts_with('@') {
             callee.to_string()
         } else {
-            let at = self.inst(format!("getelementptr i8, ptr {callee}, i64 -8"));
-            self.inst(format!("load ptr, ptr {at}, align 8, !invariant.load !1"))
+            let bytes = self.target.ptr_bytes;
+            let at = self.inst(format!("getelementptr i8, ptr {callee}, i64 -{bytes}"));
+            self.inst(format!(
+                "load ptr, ptr {at}, align {bytes}, !invariant.load !1"
+            ))
         };
         let tag = self.fresh();
         let stores = tail_entries::store_values(

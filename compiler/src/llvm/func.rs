@@ -689,7 +689,7 @@ pub fn translate_function(
         );
     } else {
         let prefix = if target.tail_entries {
-            tail_entries::prefix(&symbol)
+            tail_entries::prefix(target, &symbol)
         } else {
             String::new()
         };

@@ -106,7 +106,7 @@ pub fn import_function(
     );
     let symbol = ctx.func_symbol(index);
     let prefix = if target.tail_entries {
-        tail_entries::prefix(&symbol)
+        tail_entries::prefix(target, &symbol)
     } else {
         String::new()
     };

@@ -17,8 +17,8 @@
 //!   functions that do not tail-call again: bounded.
 //! - An indirect tail call (or one to an import) knows only the callee's ordinary code
 //!   pointer. Every ordinary entry therefore carries the address of its tail entry as LLVM
-//!   *prefix data*, the 8 bytes just before the code (the function is 8-aligned so the word
-//!   is too). Every code pointer a funcref can hold in an LLVM-built executable is such an
+//!   *prefix data*, the pointer-sized word just before the code (the function is aligned to a
+//!   pointer, so the word is too). Every code pointer a funcref can hold in an LLVM-built executable is such an
 //!   entry (defined functions and the host adapters of imports), so the word is always there.
 //!
 //! The buffer is read at once: a tail entry loads its parameters on entry, a wrapper its
@@ -62,10 +62,15 @@ pub fn declare(target: &Target, symbol_name: &str) -> String {
     )
 }
 
-/// What follows an ordinary entry's attributes: 8-byte alignment and the tail entry's address
-/// as prefix data.
-pub fn prefix(symbol_name: &str) -> String {
-    format!(" align 8 prefix ptr @{}", symbol(symbol_name))
+/// What follows an ordinary entry's attributes: the tail entry's address as prefix data, and
+/// the alignment of a pointer (LLVM aligns the prefix's start; a pointer-sized prefix leaves
+/// the entry, and so the word, aligned too).
+pub fn prefix(target: &Target, symbol_name: &str) -> String {
+    format!(
+        " align {} prefix ptr @{}",
+        target.ptr_bytes,
+        symbol(symbol_name)
+    )
 }
 
 /// Instruction text storing `values` (IR type, value) into the buffer's first slots; `tag`
@@ -119,7 +124,7 @@ pub fn wrapper(target: &Target, symbol_name: &str, ty: &FuncType) -> String {
         "define hidden {cc} {ret} @{symbol_name}({}) {}{} {{\n",
         params.join(", "),
         ir::FUNC_ATTRS,
-        prefix(symbol_name),
+        prefix(target, symbol_name),
         cc = target.wasm_cc,
     );
     let args = param_values(ty);
