@@ -1,9 +1,9 @@
 //! Calls: direct calls to the module's own functions, calls through the vmctx's funcrefs for
 //! imports, `call_indirect` with its bounds, null and signature checks (the same trap kinds
 //! as the Cranelift backend), and the `return_call` forms as `musttail` calls in the
-//! `tailcc` convention, which LLVM guarantees never grow the stack. riscv has no `tailcc`:
-//! there a `return_call` is a `musttail` call of the callee's uniform tail entry
-//! (`tail_entries.rs`).
+//! `tailcc` convention, which LLVM guarantees never grow the stack. On riscv (no `tailcc`) and
+//! 32-bit x86 (miscompiled indirect ones) a `return_call` is a `musttail` call of the callee's
+//! uniform tail entry instead (`tail_entries.rs`).
 
 use super::func::{FuncTranslator, TranslateResult, Val};
 use super::{ir, tail_entries};
@@ -190,13 +190,6 @@ impl FuncTranslator<'_> {
             } => {
                 let callee = self.m.env.types[*type_index as usize].clone();
                 self.require_tail_call(op, &callee)?;
-                if !self.target.indirect_tail_calls {
-                    return Err(
-                        "return_call_indirect on 32-bit x86: LLVM miscompiles indirect \
-                                tail calls there (build for a 64-bit target)"
-                            .into(),
-                    );
-                }
                 self.call_indirect(*type_index, *table_index, CallKind::Tail)
             }
             _ => return Ok(false),

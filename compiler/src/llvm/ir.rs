@@ -71,14 +71,12 @@ pub struct Target {
     pub big_endian: bool,
     /// The calling convention of wasm functions among themselves.
     pub wasm_cc: &'static str,
-    /// Whether tail calls go through uniform tail entries (`tail_entries.rs`: riscv, which has
-    /// no `tailcc`) rather than `musttail` calls in `tailcc` between any two prototypes.
+    /// Whether tail calls go through uniform tail entries (`tail_entries.rs`) rather than
+    /// `musttail` calls in `tailcc` between any two prototypes: on riscv, which has no
+    /// `tailcc`, and on 32-bit x86, where an indirect `tailcc` tail call to a function with
+    /// more stack arguments than its caller (e.g. from `() -> i64` to `(i64) -> i64`) returned
+    /// a wrong i64 (measured with spectest on i686).
     pub tail_entries: bool,
-    /// Whether indirect ones are too. Not on 32-bit x86: an indirect tail call to a function
-    /// with more stack arguments than its caller (e.g. from `() -> i64` to `(i64) -> i64`)
-    /// returns a wrong i64 there (LLVM 20, measured with spectest on i686), so
-    /// `return_call_indirect` is refused on i686 rather than miscompiled.
-    pub indirect_tail_calls: bool,
     /// The convention of calls into the runtime's builtins (`W2E_BUILTIN` in w2e_abi.h).
     pub builtin_cc: &'static str,
     /// The attribute C callees expect on 32-bit integer arguments.
@@ -101,9 +99,8 @@ impl Target {
             PointerWidth::U16 => return Err("16-bit targets are not supported".into()),
         };
         let arch = triple.architecture;
-        // LLVM's riscv backend rejects `tailcc`: wasm functions there use fastcc, and
-        // `return_call` goes through uniform tail entries (`tail_entries.rs`).
-        let tail_calls = !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
+        // LLVM's riscv backend rejects `tailcc`: wasm functions there use fastcc.
+        let has_tailcc = !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
         let builtin_cc = match (arch, triple.operating_system) {
             (Architecture::X86_64, OperatingSystem::Windows) => "x86_64_sysvcc",
             _ => "ccc",
@@ -118,9 +115,8 @@ impl Target {
             ptr_bytes,
             width: PtrWidth::of(triple),
             big_endian: triple.endianness() == Ok(Endianness::Big),
-            wasm_cc: if tail_calls { "tailcc" } else { "fastcc" },
-            tail_entries: !tail_calls,
-            indirect_tail_calls: !matches!(arch, Architecture::X86_32(_)),
+            wasm_cc: if has_tailcc { "tailcc" } else { "fastcc" },
+            tail_entries: !has_tailcc || matches!(arch, Architecture::X86_32(_)),
             builtin_cc,
             c_u32_ext,
             guard_pages: ptr_bytes == 8,

@@ -1,4 +1,5 @@
-//! Tail calls on targets whose LLVM backend has no `tailcc` (riscv): *tail entries*.
+//! Tail calls on targets where LLVM's `tailcc` cannot serve (riscv has none; 32-bit x86
+//! miscompiled indirect ones): *tail entries*.
 //!
 //! LLVM guarantees a `musttail` call outside `tailcc` only between functions of one prototype
 //! whose arguments all travel in registers. So on these targets every wasm function (and every
@@ -24,7 +25,7 @@
 //! The buffer is read at once: a tail entry loads its parameters on entry, a wrapper its
 //! results right after the call, and LLVM cannot move those loads across a call, which may
 //! write any non-private global. Wasm allows at most 1000 parameters and 1000 results.
-//! Other targets (`tailcc`) compile none of this.
+//! Other targets (`tailcc`) compile none of this (`Target::tail_entries`).
 
 use super::ir::{self, Target};
 use std::fmt::Write;
