@@ -72,10 +72,8 @@ pub struct Target {
     /// The calling convention of wasm functions among themselves.
     pub wasm_cc: &'static str,
     /// Whether tail calls go through uniform tail entries (`tail_entries.rs`) rather than
-    /// `musttail` calls in `tailcc` between any two prototypes: on riscv, which has no
-    /// `tailcc`, and on 32-bit x86, where an indirect `tailcc` tail call to a function with
-    /// more stack arguments than its caller (e.g. from `() -> i64` to `(i64) -> i64`) returned
-    /// a wrong i64 (measured with spectest on i686).
+    /// `musttail` calls in `tailcc` between any two prototypes: where `wasm_cc` is not
+    /// `tailcc` (riscv, 32-bit x86).
     pub tail_entries: bool,
     /// The convention of calls into the runtime's builtins (`W2E_BUILTIN` in w2e_abi.h).
     pub builtin_cc: &'static str,
@@ -99,8 +97,14 @@ impl Target {
             PointerWidth::U16 => return Err("16-bit targets are not supported".into()),
         };
         let arch = triple.architecture;
-        // LLVM's riscv backend rejects `tailcc`: wasm functions there use fastcc.
-        let has_tailcc = !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
+        // LLVM's riscv backend rejects `tailcc`. On 32-bit x86 it miscompiled indirect `tailcc`
+        // tail calls (a wrong i64 from `() -> i64` tail-calling `(i64) -> i64`) and a C call
+        // into a `tailcc` function with 16 results (its frame corrupted: sret demotion). There
+        // wasm functions use fastcc, and tail calls go through tail entries.
+        let tailcc = !matches!(
+            arch,
+            Architecture::Riscv64(_) | Architecture::Riscv32(_) | Architecture::X86_32(_)
+        );
         let builtin_cc = match (arch, triple.operating_system) {
             (Architecture::X86_64, OperatingSystem::Windows) => "x86_64_sysvcc",
             _ => "ccc",
@@ -115,8 +119,8 @@ impl Target {
             ptr_bytes,
             width: PtrWidth::of(triple),
             big_endian: triple.endianness() == Ok(Endianness::Big),
-            wasm_cc: if has_tailcc { "tailcc" } else { "fastcc" },
-            tail_entries: !has_tailcc || matches!(arch, Architecture::X86_32(_)),
+            wasm_cc: if tailcc { "tailcc" } else { "fastcc" },
+            tail_entries: !tailcc,
             builtin_cc,
             c_u32_ext,
             guard_pages: ptr_bytes == 8,
