@@ -1,46 +1,17 @@
 //! End-to-end behaviour of the `wasm2exe` binary: what a user sees on success and on every
 //! kind of bad input, and how the executables it makes end.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{example, fixture, stderr, wasm2exe, wasm2exe_ok};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn wasm2exe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
-        .args(args)
-        .output()
-        .expect("run wasm2exe")
-}
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// Compiles `input` into a temporary directory and returns the executable's path.
 fn build(input: &str, dir: &tempfile::TempDir) -> PathBuf {
     let exe = dir.path().join("program");
-    let out = wasm2exe(&[input, "-o", exe.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "wasm2exe failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wasm2exe_ok(&[input, "-o", exe.to_str().unwrap()]);
     exe
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -4,26 +4,15 @@
 //! same limit, which shows the limit catches a leak. `W2E_TEST_BACKEND=llvm` runs it through
 //! the LLVM backend.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 fn build(dir: &Path, name: &str, wat: &str) -> std::path::PathBuf {
-    let input = dir.join(format!("{name}.wat"));
-    std::fs::write(&input, wat).unwrap();
-    let exe = dir.join(name);
     // `W2E_TEST_BACKEND=llvm` builds through the LLVM backend, as the other program tests.
     let backend = std::env::var("W2E_TEST_BACKEND").unwrap_or_else(|_| "cranelift".into());
-    let out = Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
-        .args([input.to_str().unwrap(), "-o", exe.to_str().unwrap()])
-        .args(["--backend", &backend])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    common::build_wat(dir, name, wat, &["--backend", &backend])
 }
 
 /// Runs `exe` with at most 100 MB of data segment (malloc's heap and anonymous mappings).

@@ -1,30 +1,16 @@
 //! `--max-memory` and `--stack-size` (recorded in the executable, enforced by its runtime), the
 //! folded backtrace of deep recursion, and the one-line refusal of a WebAssembly component.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn wasm2exe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
-        .args(args)
-        .output()
-        .expect("run wasm2exe")
-}
+use common::{build_wat, wasm2exe};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// Builds `wat` with `flags` in `dir`; returns the executable.
 fn build(dir: &Path, wat: &str, flags: &[&str]) -> PathBuf {
-    let input = dir.join("module.wat");
-    std::fs::write(&input, wat).unwrap();
-    let exe = dir.join(format!("program{}", flags.join("").replace(['-', ' '], "")));
-    let mut args = vec![input.to_str().unwrap(), "-o", exe.to_str().unwrap()];
-    args.extend_from_slice(flags);
-    let out = wasm2exe(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    let name = format!("program{}", flags.join("").replace(['-', ' '], ""));
+    build_wat(dir, &name, wat, flags)
 }
 
 fn run(exe: &Path) -> (Option<i32>, String) {

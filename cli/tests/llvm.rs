@@ -2,48 +2,15 @@
 //! code and wasm backtrace, byte-reproducible builds, exceptions, and the refusals (by name) of
 //! what the backend does not compile. Needs zig, like the backend.
 
+mod common;
+
+use common::{example, try_build_wat, wasm2exe};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn wasm2exe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
-        .args(args)
-        .output()
-        .expect("run wasm2exe")
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
-        .display()
-        .to_string()
-}
+use std::process::Command;
 
 /// Builds the text module `wat` with the LLVM backend; `Err` is wasm2exe's stderr.
 fn build_wat(wat: &str, dir: &Path, name: &str) -> Result<PathBuf, String> {
-    build_wat_with(wat, dir, name, &[])
-}
-
-/// `build_wat` with more options (e.g. `--target`).
-fn build_wat_with(wat: &str, dir: &Path, name: &str, options: &[&str]) -> Result<PathBuf, String> {
-    let input = dir.join(format!("{name}.wat"));
-    std::fs::write(&input, wat).unwrap();
-    let exe = dir.join(name);
-    let mut args = vec![
-        input.to_str().unwrap(),
-        "-o",
-        exe.to_str().unwrap(),
-        "--backend",
-        "llvm",
-    ];
-    args.extend_from_slice(options);
-    let out = wasm2exe(&args);
-    if out.status.success() {
-        Ok(exe)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    try_build_wat(dir, name, wat, &["--backend", "llvm"])
 }
 
 #[test]
@@ -228,8 +195,13 @@ fn riscv64_tail_calls_of_any_type_keep_the_stack_flat() {
           (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
           (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))))"#;
     let dir = tempfile::tempdir().unwrap();
-    let target = ["--target", "riscv64gc-unknown-linux-musl"];
-    let exe = build_wat_with(wat, dir.path(), "tail", &target).unwrap();
+    let flags = [
+        "--backend",
+        "llvm",
+        "--target",
+        "riscv64gc-unknown-linux-musl",
+    ];
+    let exe = try_build_wat(dir.path(), "tail", wat, &flags).unwrap();
     let run = Command::new("qemu-riscv64").arg(&exe).output().unwrap();
     // 99 + 9 (the f64 made from $x: the ninth integer argument passed back) + 4 (lane 3).
     assert_eq!(

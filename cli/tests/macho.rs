@@ -5,6 +5,8 @@
 //! file. Each check is shown to fail on a deliberately broken image.
 //! Needs zig (`pip install ziglang`); a missing zig fails the test.
 
+mod common;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,18 +19,9 @@ use sha2::{Digest, Sha256};
 const TRIPLES: [&str; 2] = ["x86_64-apple-darwin", "aarch64-apple-darwin"];
 
 fn build_hello(dir: &Path, triple: &str) -> PathBuf {
-    let hello = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hello.wat");
     let exe = dir.join(format!("hello-{triple}"));
-    let out = Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
-        .arg(&hello)
-        .args(["--target", triple, "-o", exe.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let hello = common::example("hello.wat");
+    common::wasm2exe_ok(&[&hello, "--target", triple, "-o", exe.to_str().unwrap()]);
     exe
 }
 

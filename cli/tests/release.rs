@@ -6,23 +6,15 @@
 //! caches stay the user's, so nothing is built twice. The manifest of every cell is checked by
 //! `targets.rs` (its `--target all` build).
 
+mod common;
+
+use common::{example, fixture};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use wasm2exe_targets::{Runner, matrix};
 
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
 fn hello() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/hello.wat")
-        .display()
-        .to_string()
+    example("hello.wat")
 }
 
 /// A scratch directory with its own compile cache.

@@ -5,6 +5,8 @@
 //! runs everywhere (the baseline's SIMD build is tested in
 //! targets.rs). Needs zig and qemu-riscv64 (`.ci/setup`); a missing tool fails the test.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -14,26 +16,7 @@ const WITH_V: &[&str] = &["-cpu", "rv64,v=true,vlen=128,vext_spec=v1.0"];
 const WITHOUT_V: &[&str] = &["-cpu", "sifive-u54"];
 
 fn build(dir: &Path, name: &str, wat: &str, extra: &[&str]) -> std::path::PathBuf {
-    let input = dir.join(format!("{name}.wat"));
-    std::fs::write(&input, wat).unwrap();
-    let exe = dir.join(name);
-    let out = Command::new(env!("CARGO_BIN_EXE_wasm2exe"))
-        .args([
-            input.to_str().unwrap(),
-            "--target",
-            TARGET,
-            "-o",
-            exe.to_str().unwrap(),
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    common::build_wat(dir, name, wat, &[&["--target", TARGET], extra].concat())
 }
 
 fn qemu(cpu: &[&str], exe: &Path) -> (Option<i32>, String) {

@@ -505,3 +505,29 @@ fn const_ops(expr: &ConstExpr<'_>) -> Result<Vec<ConstOp>, CollectError> {
     }
     Ok(ops)
 }
+
+/// One clause of a `try_table`, decoded once for both backends: the tag it catches (`None`:
+/// every exception), the branch depth it jumps to, and whether the exnref goes along.
+#[derive(Clone, Copy, Debug)]
+pub struct CatchClause {
+    pub tag: Option<u32>,
+    pub label: u32,
+    pub with_ref: bool,
+}
+
+impl From<&wasmparser::Catch> for CatchClause {
+    fn from(clause: &wasmparser::Catch) -> Self {
+        use wasmparser::Catch;
+        let (tag, label, with_ref) = match *clause {
+            Catch::One { tag, label } => (Some(tag), label, false),
+            Catch::OneRef { tag, label } => (Some(tag), label, true),
+            Catch::All { label } => (None, label, false),
+            Catch::AllRef { label } => (None, label, true),
+        };
+        CatchClause {
+            tag,
+            label,
+            with_ref,
+        }
+    }
+}

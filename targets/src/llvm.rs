@@ -31,14 +31,28 @@ pub fn baseline_cpu(target: &Target) -> &'static str {
     }
 }
 
-/// Extra flags working around an LLVM 22 crash: its x86 instruction selector dies (SIGTRAP,
-/// "clang frontend command failed with exit code 133") on `llvm.canonicalize.v2f32`, which
-/// the SLP vectorizer makes from two scalar `llvm.canonicalize.f32` calls (the backend
-/// quiets NaNs with them). CPython has such a pair. Without SLP on x86 the float kernels run
-/// 1-3% slower (nbody, spectral, matmul, mandelbrot); other CPUs keep it.
-fn slp_workaround(target: &Target) -> &'static [&'static str] {
-    let x86 = target.zig_target.starts_with("x86_64") || target.zig_target.starts_with("x86-");
-    if x86 { &["-fno-slp-vectorize"] } else { &[] }
+/// Flags keeping LLVM's vectorizers away from what they would break.
+/// - x86: LLVM 22's instruction selector dies (SIGTRAP, "clang frontend command failed with
+///   exit code 133") on `llvm.canonicalize.v2f32`, which the SLP vectorizer makes from two
+///   scalar `llvm.canonicalize.f32` calls (the backend quiets NaNs with them). CPython has
+///   such a pair. Without SLP on x86 the float kernels run 1-3% slower (nbody, spectral,
+///   matmul, mandelbrot).
+/// - armv7: the backend computes float SIMD lane by lane on VFP, because NEON flushes f32
+///   subnormals to zero; the SLP vectorizer and VectorCombine (`foldExtExtBinop`) would
+///   merge those lanes back into NEON instructions (measured: `vadd.f32 q0` and
+///   `vcgt.f32 q8` from scalarized f32x4.add and f32x4.lt). (The loop vectorizer already
+///   leaves float loops alone there: LLVM deems NEON floats unsafe without fast-math.)
+///
+/// Other CPUs keep both.
+fn vectorizer_flags(target: &Target) -> &'static [&'static str] {
+    let zig = &target.zig_target;
+    if zig.starts_with("x86_64") || zig.starts_with("x86-") {
+        &["-fno-slp-vectorize"]
+    } else if zig.starts_with("arm-") {
+        &["-fno-slp-vectorize", "-mllvm", "-disable-vector-combine"]
+    } else {
+        &[]
+    }
 }
 
 /// The one-line error when the LLVM backend needs zig and none was found.
@@ -126,7 +140,7 @@ fn compile_one(zig: &Zig, target: &Target, name: &str, ir: &str, dir: &Path) -> 
         ])
         // Functions LLVM finds cold would move to `.text.unlikely`, out of IR order.
         .args(["-mllvm", "-profile-guided-section-prefix=false"])
-        .args(slp_workaround(target))
+        .args(vectorizer_flags(target))
         .arg(format!("-mcpu={}", baseline_cpu(target)))
         .arg(&source)
         .arg("-o")
@@ -178,7 +192,7 @@ mod tests {
     use super::*;
 
     /// Two scalar canonicalizes side by side: LLVM 22's SLP vectorizer pairs them into a
-    /// `<2 x float>` one, which its x86 instruction selector cannot lower (`slp_workaround`).
+    /// `<2 x float>` one, which its x86 instruction selector cannot lower (`vectorizer_flags`).
     const CANONICALIZE_PAIR: &str = "define void @pair(ptr %p, ptr %q) {
   %a = load float, ptr %p, align 4
   %p1 = getelementptr i8, ptr %p, i64 4

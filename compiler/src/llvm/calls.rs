@@ -37,7 +37,7 @@ impl FuncTranslator<'_> {
         let ret = ir::ret_ty(ty.results());
         let mut list = vec![format!("ptr {vmctx}")];
         list.extend(args.iter().map(|a| format!("{} {}", ir::ty(a.ty), a.repr)));
-        let cc = self.target.wasm_cc;
+        let cc = self.target.wasm_cc(ty);
         let args = list.join(", ");
         if kind == CallKind::Tail {
             let call = format!("call {cc} {ret} {callee}({args})");
@@ -115,7 +115,7 @@ impl FuncTranslator<'_> {
             &tag[1..],
         );
         self.out.push_str(&stores);
-        let cc = self.target.wasm_cc;
+        let cc = tail_entries::CC;
         self.emit(format!("musttail call {cc} void {entry}(ptr {vmctx})"));
         self.emit("ret void");
         self.reachable = false;
@@ -157,15 +157,32 @@ impl FuncTranslator<'_> {
     /// `musttail` call. Through tail entries always (their prototype is uniform). In `tailcc`,
     /// results that come back in memory (LLVM demotes them to a hidden pointer) make LLVM stop
     /// with "failed to perform tail call elimination" on x86_64 and aarch64 (fuzz seed 5640's
-    /// batch): refused by name, never a growing stack.
+    /// batch): refused by name, never a growing stack. On 32-bit ARM a `fastcc` function
+    /// tail-calls only functions of its own type.
     fn require_tail_call(&self, op: &Operator<'_>, callee: &FuncType) -> TranslateResult<()> {
-        if self.target.tail_entries || results_in_registers(callee) {
+        if self.target.tail_entries {
+            return Ok(());
+        }
+        let refused = || super::func::unsupported(op).replace(" yet (use --backend cranelift)", "");
+        if let Some(reason) = self.target.no_tail_calls {
+            return Err(format!("{} on this target: {reason}", refused()));
+        }
+        if !results_in_registers(callee) {
+            return Err(format!(
+                "{} returning {} values: LLVM guarantees tail calls only when the results come back in registers (at most 3 integer or reference and 3 float or v128 results; use --backend cranelift)",
+                refused(),
+                callee.results().len()
+            ));
+        }
+        let caller = self.m.env.func_type(self.func_index);
+        let both_tailcc =
+            self.target.wasm_cc(caller) == "tailcc" && self.target.wasm_cc(callee) == "tailcc";
+        if both_tailcc || (caller == callee && self.target.tailcc_in_registers_only) {
             return Ok(());
         }
         Err(format!(
-            "{} returning {} values: LLVM guarantees tail calls only when the results come back in registers (at most 3 integer or reference and 3 float or v128 results; use --backend cranelift)",
-            super::func::unsupported(op).replace(" yet (use --backend cranelift)", ""),
-            callee.results().len()
+            "{} on this target between functions of different types when one passes arguments on the stack: LLVM's `tailcc`, which allows such calls, miscompiles ordinary calls with stack arguments on 32-bit ARM, so those functions use `fastcc`, whose tail calls need one type",
+            refused()
         ))
     }
 

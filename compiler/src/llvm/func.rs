@@ -683,7 +683,7 @@ pub fn translate_function(
         let _ = writeln!(
             text,
             "define hidden {} void @{}(ptr %vmctx) {} {{",
-            target.wasm_cc,
+            tail_entries::CC,
             tail_entries::symbol(&symbol),
             ir::FUNC_ATTRS,
         );
@@ -696,7 +696,7 @@ pub fn translate_function(
         let _ = writeln!(
             text,
             "define hidden {} {ret_ty} @{symbol}({}) {}{prefix} {{",
-            target.wasm_cc,
+            target.wasm_cc(ty),
             params.join(", "),
             ir::FUNC_ATTRS,
         );

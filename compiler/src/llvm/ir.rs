@@ -69,12 +69,22 @@ pub struct Target {
     pub ptr_bytes: u32,
     pub width: PtrWidth,
     pub big_endian: bool,
-    /// The calling convention of wasm functions among themselves.
-    pub wasm_cc: &'static str,
-    /// Whether tail calls go through uniform tail entries (`tail_entries.rs`) rather than
-    /// `musttail` calls in `tailcc` between any two prototypes: where `wasm_cc` is not
-    /// `tailcc` (riscv, 32-bit x86).
+    /// Whether wasm functions call each other in `tailcc`, where `musttail` calls are
+    /// guaranteed whatever the types (else `fastcc`; see `wasm_cc`).
+    pub tail_calls: bool,
+    /// Whether tail calls go through uniform tail entries (`tail_entries.rs`) instead: on riscv
+    /// (no `tailcc`) and 32-bit x86, where `tailcc` miscompiled indirect tail calls (a wrong
+    /// i64 from `() -> i64` tail-calling `(i64) -> i64`) and a C call into a function with 16
+    /// results (its frame corrupted: sret demotion), so wasm functions use `fastcc` there.
     pub tail_entries: bool,
+    /// 32-bit ARM: `tailcc` only for the function types whose arguments all travel in
+    /// registers (`arm_in_registers`), `fastcc` for the others. A `tailcc` callee pops its
+    /// stack arguments rounded to 8 bytes while its callers re-reserve them rounded to 16
+    /// (LLVM 22), so after an ordinary call with one or two words of stack arguments the
+    /// caller's stack pointer was 8 bytes off (measured: a bundle probe's `fread` corrupted
+    /// its caller's spill slots under qemu-arm). A `musttail` call in `fastcc` between
+    /// functions of one type works whatever goes through the stack there.
+    pub tailcc_in_registers_only: bool,
     /// The convention of calls into the runtime's builtins (`W2E_BUILTIN` in w2e_abi.h).
     pub builtin_cc: &'static str,
     /// The attribute C callees expect on 32-bit integer arguments.
@@ -82,8 +92,32 @@ pub struct Target {
     /// 64-bit targets reserve 4 GiB plus a guard region per memory: no bounds checks.
     pub guard_pages: bool,
     /// Whether LLVM's `ceil`/`floor`/`trunc`/`roundeven` return a signaling NaN unquieted
-    /// (RISC-V without Zfa: the input comes back as it is when it is not below 2^23).
+    /// (RISC-V without Zfa: the input comes back as it is when it is not below 2^23; armv7
+    /// and LoongArch, without rounding instructions: musl's `floor` returns a NaN as it is).
     pub rounding_keeps_snan: bool,
+    /// Whether `min`/`max` are spelled out as comparisons and selects instead of
+    /// `llvm.minimum`/`llvm.maximum`. armv7: LLVM 22 lowers the f32 ones with NEON's `vmin`,
+    /// which flushes subnormals to zero, and cannot select its own expansion of the f64 ones
+    /// (an i64 `setcc` made after type legalization: "Cannot select: setcc").
+    pub expand_min_max: bool,
+    /// Whether float SIMD operators compute lane by lane on scalars. armv7: NEON flushes
+    /// f32 subnormals to zero whatever FPSCR says, while VFP keeps them (FPSCR.FZ is clear
+    /// on Linux); and LLVM cannot select `llvm.canonicalize` on vectors there.
+    pub scalar_float_lanes: bool,
+    /// Whether saturating float-to-int conversions check for NaN themselves. POWER: LLVM
+    /// lowers `fptoui.sat` to i32 as `xsmaxdp(x, 0)`, `xsmindp` and a conversion, and
+    /// `xsmaxdp` turns a signaling NaN into a quiet one rather than taking the 0, whose
+    /// conversion gives all ones (measured under qemu-ppc64le 7.2).
+    pub sat_conversions_check_nan: bool,
+    /// Whether `f64.promote_f32` must quiet a signaling NaN itself. POWER: an f32 already
+    /// sits in double format in its register, so LLVM's `fpext` is no instruction at all
+    /// and the NaN stays signaling.
+    pub promote_keeps_snan: bool,
+    /// Why `return_call`/`return_call_indirect` cannot be compiled for this target at all,
+    /// if so. POWER before POWER10 (no PC-relative calls): LLVM tail-calls only a function
+    /// defined in the same unit (one sharing the caller's TOC), and stops with "failed to
+    /// perform tail call elimination" on every other `musttail` call, even in `tailcc`.
+    pub no_tail_calls: Option<&'static str>,
 }
 
 impl Target {
@@ -97,14 +131,17 @@ impl Target {
             PointerWidth::U16 => return Err("16-bit targets are not supported".into()),
         };
         let arch = triple.architecture;
-        // LLVM's riscv backend rejects `tailcc`. On 32-bit x86 it miscompiled indirect `tailcc`
-        // tail calls (a wrong i64 from `() -> i64` tail-calling `(i64) -> i64`) and a C call
-        // into a `tailcc` function with 16 results (its frame corrupted: sret demotion). There
-        // wasm functions use fastcc, and tail calls go through tail entries.
-        let tailcc = !matches!(
+        let power = matches!(arch, Architecture::Powerpc64 | Architecture::Powerpc64le);
+        // LLVM's riscv backend rejects `tailcc`, and 32-bit x86 miscompiled it (see
+        // `tail_entries`): wasm functions there use fastcc, and tail calls go through tail
+        // entries. 32-bit ARM: `tailcc` only where no argument goes through the stack (see
+        // `tailcc_in_registers_only`).
+        let arm = matches!(arch, Architecture::Arm(_));
+        let tail_entries = matches!(
             arch,
             Architecture::Riscv64(_) | Architecture::Riscv32(_) | Architecture::X86_32(_)
         );
+        let tail_calls = !arm && !tail_entries;
         let builtin_cc = match (arch, triple.operating_system) {
             (Architecture::X86_64, OperatingSystem::Windows) => "x86_64_sysvcc",
             _ => "ccc",
@@ -119,14 +156,26 @@ impl Target {
             ptr_bytes,
             width: PtrWidth::of(triple),
             big_endian: triple.endianness() == Ok(Endianness::Big),
-            wasm_cc: if tailcc { "tailcc" } else { "fastcc" },
-            tail_entries: !tailcc,
+            tail_calls,
+            tail_entries,
+            tailcc_in_registers_only: arm,
             builtin_cc,
             c_u32_ext,
             guard_pages: ptr_bytes == 8,
             rounding_keeps_snan: matches!(
                 arch,
-                Architecture::Riscv64(_) | Architecture::Riscv32(_)
+                Architecture::Riscv64(_)
+                    | Architecture::Riscv32(_)
+                    | Architecture::Arm(_)
+                    | Architecture::LoongArch64
+            ),
+            expand_min_max: matches!(arch, Architecture::Arm(_)),
+            scalar_float_lanes: matches!(arch, Architecture::Arm(_)),
+            sat_conversions_check_nan: power,
+            promote_keeps_snan: power,
+            no_tail_calls: power.then_some(
+                "LLVM's POWER backend tail-calls only a function of the same code unit, \
+                 which sharing the caller's TOC pointer allows (POWER8 has no PC-relative calls)",
             ),
         })
     }
@@ -148,15 +197,58 @@ impl Target {
             .collect()
     }
 
+    /// The calling convention of wasm functions of type `ty`, in calls among themselves and
+    /// from the trampolines.
+    pub fn wasm_cc(&self, ty: &FuncType) -> &'static str {
+        if self.tail_calls || (self.tailcc_in_registers_only && arm_in_registers(ty)) {
+            "tailcc"
+        } else {
+            "fastcc"
+        }
+    }
+
     /// `tailcc RET (ptr, ...)`-style pieces of a wasm function type's declaration.
     pub fn declare_wasm(&self, name: &str, ty: &FuncType) -> String {
         format!(
             "declare hidden {} {} @{name}({}) nounwind\n",
-            self.wasm_cc,
+            self.wasm_cc(ty),
             ret_ty(ty.results()),
             self.param_types(ty).join(", ")
         )
     }
+}
+
+/// Whether a call of type `ty` passes every argument and result in registers under 32-bit
+/// ARM's hard-float convention, with a margin: r0 holds the vmctx and r1-r3 the integers
+/// (an i64 in an even-odd pair), d0-d7 the floats (counted as a whole d register each, a v128
+/// as three for its aligned pair); at most 2 words of integer results and 2 float or v128
+/// results (more would be returned through a hidden pointer, which takes r0).
+fn arm_in_registers(ty: &FuncType) -> bool {
+    let mut core = 1; // the vmctx
+    let mut vfp = 0;
+    for &p in ty.params() {
+        match p {
+            ValType::I64 => core = core + core % 2 + 2,
+            ValType::F32 | ValType::F64 => vfp += 1,
+            ValType::V128 => vfp += 3,
+            ValType::I32 | ValType::Ref(_) => core += 1,
+        }
+    }
+    let int_words: usize = ty
+        .results()
+        .iter()
+        .map(|r| match r {
+            ValType::I64 => 2,
+            ValType::I32 | ValType::Ref(_) => 1,
+            _ => 0,
+        })
+        .sum();
+    let float_results = ty
+        .results()
+        .iter()
+        .filter(|r| matches!(r, ValType::F32 | ValType::F64 | ValType::V128))
+        .count();
+    core <= 4 && vfp <= 8 && int_words <= 2 && float_results <= 2
 }
 
 /// The function attributes every generated function carries: frame pointers for the

@@ -268,7 +268,7 @@ fn code_unit(
     }
     if target.tail_entries {
         for index in tail_callees.difference(&defined) {
-            ir.push_str(&tail_entries::declare(target, &ctx.func_symbol(*index)));
+            ir.push_str(&tail_entries::declare(&ctx.func_symbol(*index)));
         }
         ir.push_str(&tail_entries::buffer_definition());
     }

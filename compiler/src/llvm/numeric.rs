@@ -95,8 +95,43 @@ impl FuncTranslator<'_> {
     /// spec says, but may return a signaling NaN operand unchanged; `llvm.canonicalize`
     /// quiets it (an arithmetic NaN, as the spec requires) and changes nothing else.
     fn min_max(&mut self, name: &str, t: ValType) {
+        if self.target.expand_min_max {
+            let b = self.pop();
+            let a = self.pop();
+            let int = if t == F32 { "i32" } else { "i64" };
+            let v =
+                self.min_max_expanded(name == "maximum", [ir::ty(t), int, "i1"], &a.repr, &b.repr);
+            self.push(v, t);
+            return;
+        }
         self.binary_intrinsic(name, t);
         self.unary_intrinsic("canonicalize", t, "");
+    }
+
+    /// The spec's `min`/`max` of `a` and `b` without `llvm.minimum`/`llvm.maximum`, for
+    /// targets whose lowering of those is wrong (`Target::expand_min_max`). `types` are the
+    /// float type, the integer type of its bits and the comparison's type (scalars or
+    /// vectors alike). Ordered operands: the smaller (larger); equal ones: their bits OR-ed
+    /// (AND-ed), which picks -0 (+0) from a pair of zeros and changes nothing else; a NaN
+    /// operand: `a + b`, a NaN quieted by the addition, as the spec wants.
+    pub fn min_max_expanded(&mut self, max: bool, types: [&str; 3], a: &str, b: &str) -> String {
+        let [fty, ity, bty] = types;
+        let (pred, merge) = if max { ("ogt", "and") } else { ("olt", "or") };
+        let wins = self.inst(format!("fcmp {pred} {fty} {a}, {b}"));
+        let pick = self.inst(format!("select {bty} {wins}, {fty} {a}, {fty} {b}"));
+        let a_bits = self.inst(format!("bitcast {fty} {a} to {ity}"));
+        let b_bits = self.inst(format!("bitcast {fty} {b} to {ity}"));
+        let merged_bits = self.inst(format!("{merge} {ity} {a_bits}, {b_bits}"));
+        let merged = self.inst(format!("bitcast {ity} {merged_bits} to {fty}"));
+        let equal = self.inst(format!("fcmp oeq {fty} {a}, {b}"));
+        let ordered = self.inst(format!(
+            "select {bty} {equal}, {fty} {merged}, {fty} {pick}"
+        ));
+        let unordered = self.inst(format!("fcmp uno {fty} {a}, {b}"));
+        let nan = self.inst(format!("fadd {fty} {a}, {b}"));
+        self.inst(format!(
+            "select {bty} {unordered}, {fty} {nan}, {fty} {ordered}"
+        ))
     }
 
     /// A shift with the count masked to the width, as wasm defines it.
@@ -240,7 +275,11 @@ impl FuncTranslator<'_> {
         );
         let (fty, ity) = (ir::ty(from), ir::ty(to));
         let f = self.intrinsics.intrinsic(&name, ity, &[fty]);
-        let v = self.inst(format!("call {ity} {f}({fty} {})", a.repr));
+        let mut v = self.inst(format!("call {ity} {f}({fty} {})", a.repr));
+        if self.target.sat_conversions_check_nan {
+            let nan = self.inst(format!("fcmp uno {fty} {}, 0.0", a.repr));
+            v = self.inst(format!("select i1 {nan}, {ity} 0, {ity} {v}"));
+        }
         self.push(v, to);
     }
 
@@ -390,7 +429,12 @@ impl FuncTranslator<'_> {
                 self.convert("fptrunc", F32);
                 self.unary_intrinsic("canonicalize", F32, "");
             }
-            O::F64PromoteF32 => self.convert("fpext", F64),
+            O::F64PromoteF32 => {
+                self.convert("fpext", F64);
+                if self.target.promote_keeps_snan {
+                    self.unary_intrinsic("canonicalize", F64, "");
+                }
+            }
             O::I32ReinterpretF32 => self.convert("bitcast", I32),
             O::I64ReinterpretF64 => self.convert("bitcast", I64),
             O::F32ReinterpretI32 => self.convert("bitcast", F32),

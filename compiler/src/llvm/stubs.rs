@@ -34,7 +34,11 @@ pub fn trampoline(ctx: &ModuleCtx<'_>, target: &Target, index: u32, ty: &FuncTyp
         args.push(format!("{} %a{i}", ir::ty(p)));
     }
     let ret = ir::ret_ty(ty.results());
-    let call = format!("call {} {ret} %code({})", target.wasm_cc, args.join(", "));
+    let call = format!(
+        "call {} {ret} %code({})",
+        target.wasm_cc(ty),
+        args.join(", ")
+    );
     let results: Vec<String> = match ty.results() {
         [] => {
             let _ = writeln!(text, "  {call}");
@@ -112,7 +116,7 @@ pub fn import_function(
     };
     let mut text = format!(
         "define hidden {} {ret} @{symbol}({}) {}{prefix} {{\n",
-        target.wasm_cc,
+        target.wasm_cc(ty),
         params.join(", "),
         ir::FUNC_ATTRS
     );

@@ -31,6 +31,9 @@ use super::ir::{self, Target};
 use std::fmt::Write;
 use wasmparser::{FuncType, ValType};
 
+/// The calling convention of tail entries.
+pub const CC: &str = "fastcc";
+
 /// The process-wide buffer of tail-call arguments and results.
 pub const BUFFER: &str = "@w2e_tail_buffer";
 
@@ -55,10 +58,10 @@ pub fn symbol(symbol: &str) -> String {
 }
 
 /// The declaration of another unit's tail entry.
-pub fn declare(target: &Target, symbol_name: &str) -> String {
+pub fn declare(symbol_name: &str) -> String {
     format!(
         "declare hidden {} void @{}(ptr) nounwind\n",
-        target.wasm_cc,
+        CC,
         symbol(symbol_name)
     )
 }
@@ -126,7 +129,7 @@ pub fn wrapper(target: &Target, symbol_name: &str, ty: &FuncType) -> String {
         params.join(", "),
         ir::FUNC_ATTRS,
         prefix(target, symbol_name),
-        cc = target.wasm_cc,
+        cc = target.wasm_cc(ty),
     );
     let args = param_values(ty);
     text.push_str(&store_values(
@@ -136,7 +139,7 @@ pub fn wrapper(target: &Target, symbol_name: &str, ty: &FuncType) -> String {
     let _ = writeln!(
         text,
         "  notail call {} void @{}(ptr %vmctx) #2",
-        target.wasm_cc,
+        CC,
         symbol(symbol_name)
     );
     text.push_str(&load_values(ty.results(), "r"));
@@ -153,7 +156,7 @@ pub fn adapter(target: &Target, symbol_name: &str, ty: &FuncType) -> String {
         "define hidden {cc} void @{}(ptr %vmctx) {} {{\n",
         symbol(symbol_name),
         ir::FUNC_ATTRS,
-        cc = target.wasm_cc,
+        cc = CC,
     );
     text.push_str(&load_values(ty.params(), "p"));
     let args: Vec<String> = std::iter::once("ptr %vmctx".to_string())
@@ -166,7 +169,7 @@ pub fn adapter(target: &Target, symbol_name: &str, ty: &FuncType) -> String {
         .collect();
     let call = format!(
         "notail call {} {ret} @{symbol_name}({}) #2",
-        target.wasm_cc,
+        target.wasm_cc(ty),
         args.join(", ")
     );
     let results: Vec<(&'static str, String)> = match ty.results() {

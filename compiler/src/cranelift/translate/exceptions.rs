@@ -12,11 +12,12 @@
 use super::{ControlFrame, FrameKind, FuncTranslator, ir_type, trusted};
 use crate::abi::{Builtin, TrapKind, VALUE_SIZE};
 use crate::cranelift::traps::CraneliftTrap;
+use crate::module_env::CatchClause;
 use cranelift_codegen::ir::{
     Block, BlockArg, Endianness, ExceptionTableData, ExceptionTableItem, InstBuilder, MemFlagsData,
     StackSlotData, StackSlotKind, Value, condcodes::IntCC, types,
 };
-use wasmparser::{Catch, TryTable, ValType};
+use wasmparser::{TryTable, ValType};
 
 /// Offset of the first value in a `w2e_exception`.
 const EXCEPTION_VALUES: i32 = crate::abi::exception::VALUES;
@@ -170,12 +171,11 @@ impl FuncTranslator<'_, '_> {
         self.builder.switch_to_block(dispatch);
         let mut closed = false;
         for clause in &try_table.catches {
-            let (tag, label, with_ref) = match *clause {
-                Catch::One { tag, label } => (Some(tag), label, false),
-                Catch::OneRef { tag, label } => (Some(tag), label, true),
-                Catch::All { label } => (None, label, false),
-                Catch::AllRef { label } => (None, label, true),
-            };
+            let CatchClause {
+                tag,
+                label,
+                with_ref,
+            } = clause.into();
             if let Some(tag) = tag {
                 let matches = self.tag_matches(exn, tag);
                 let caught = self.builder.create_block();

@@ -30,9 +30,10 @@
 use super::{Frame, FrameKind, FuncTranslator};
 use crate::abi::{TrapKind, VALUE_SIZE, structs};
 use crate::llvm::ir;
+use crate::module_env::CatchClause;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use wasmparser::{Catch, Operator, TryTable, ValType};
+use wasmparser::{Operator, TryTable, ValType};
 
 /// A legacy `try` block: its dispatch chain is built one `catch` at a time.
 #[derive(Clone, Debug)]
@@ -264,12 +265,11 @@ impl FuncTranslator<'_> {
             let exn = t.start_dispatch(&dispatch);
             let height = t.stack.len();
             for clause in &try_table.catches {
-                let (tag, label, with_ref) = match *clause {
-                    Catch::One { tag, label } => (Some(tag), label, false),
-                    Catch::OneRef { tag, label } => (Some(tag), label, true),
-                    Catch::All { label } => (None, label, false),
-                    Catch::AllRef { label } => (None, label, true),
-                };
+                let CatchClause {
+                    tag,
+                    label,
+                    with_ref,
+                } = clause.into();
                 let next = tag.map(|tag| {
                     let next = t.test_tag(&exn, tag);
                     t.push_payload(&exn, tag);

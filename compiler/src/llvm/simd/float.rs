@@ -3,6 +3,10 @@
 //! by one comparison (`b < a ? b : a`) and so keep the first operand on NaN or equal zeros;
 //! `nearest` rounds half to even (`llvm.roundeven`); float-to-int conversions saturate
 //! (`llvm.fptosi.sat`), NaN giving 0. No fast-math flag is ever set.
+//!
+//! Where the target's vector unit gets floats wrong (`Target::scalar_float_lanes`: armv7,
+//! whose NEON flushes subnormals to zero), the arithmetic, comparisons and rounding run
+//! lane by lane on scalars instead (`float_lanes`), which the scalar FPU computes exactly.
 
 use super::{Shape, mask};
 use crate::llvm::func::FuncTranslator;
@@ -45,18 +49,18 @@ impl FuncTranslator<'_> {
             O::F64x2Trunc => self.round(F64x2, "trunc"),
             O::F32x4Nearest => self.round(F32x4, "roundeven"),
             O::F64x2Nearest => self.round(F64x2, "roundeven"),
-            O::F32x4Eq => self.lane_compare(F32x4, "fcmp oeq"),
-            O::F64x2Eq => self.lane_compare(F64x2, "fcmp oeq"),
-            O::F32x4Ne => self.lane_compare(F32x4, "fcmp une"),
-            O::F64x2Ne => self.lane_compare(F64x2, "fcmp une"),
-            O::F32x4Lt => self.lane_compare(F32x4, "fcmp olt"),
-            O::F64x2Lt => self.lane_compare(F64x2, "fcmp olt"),
-            O::F32x4Gt => self.lane_compare(F32x4, "fcmp ogt"),
-            O::F64x2Gt => self.lane_compare(F64x2, "fcmp ogt"),
-            O::F32x4Le => self.lane_compare(F32x4, "fcmp ole"),
-            O::F64x2Le => self.lane_compare(F64x2, "fcmp ole"),
-            O::F32x4Ge => self.lane_compare(F32x4, "fcmp oge"),
-            O::F64x2Ge => self.lane_compare(F64x2, "fcmp oge"),
+            O::F32x4Eq => self.float_compare(F32x4, "oeq"),
+            O::F64x2Eq => self.float_compare(F64x2, "oeq"),
+            O::F32x4Ne => self.float_compare(F32x4, "une"),
+            O::F64x2Ne => self.float_compare(F64x2, "une"),
+            O::F32x4Lt => self.float_compare(F32x4, "olt"),
+            O::F64x2Lt => self.float_compare(F64x2, "olt"),
+            O::F32x4Gt => self.float_compare(F32x4, "ogt"),
+            O::F64x2Gt => self.float_compare(F64x2, "ogt"),
+            O::F32x4Le => self.float_compare(F32x4, "ole"),
+            O::F64x2Le => self.float_compare(F64x2, "ole"),
+            O::F32x4Ge => self.float_compare(F32x4, "oge"),
+            O::F64x2Ge => self.float_compare(F64x2, "oge"),
             O::I32x4TruncSatF32x4S => self.trunc_sat_f32x4(true),
             O::I32x4TruncSatF32x4U => self.trunc_sat_f32x4(false),
             O::I32x4TruncSatF64x2SZero => self.trunc_sat_f64x2_zero(true),
@@ -71,7 +75,9 @@ impl FuncTranslator<'_> {
                 let lanes = self.zero_extend_lanes(&narrow, "float");
                 // LLVM folds demote(promote(x)) to x, which would keep a signaling NaN.
                 // (`llvm.canonicalize.v2f32` crashes the x86 backend: quiet all four lanes.)
-                let v = self.lanewise_intrinsic("canonicalize", F32x4, &[&lanes]);
+                let v = self.float_lanes(F32x4, F32x4, &[&lanes], |t, view, x| {
+                    t.view_intrinsic("canonicalize", view, &[&x[0]])
+                });
                 self.push_lanes(&v, F32x4);
             }
             O::F64x2PromoteLowF32x4 => {
@@ -96,26 +102,40 @@ impl FuncTranslator<'_> {
             .any(|v| all_lanes_identities(&v.repr, shape));
         let b = self.pop_lanes(shape);
         let a = self.pop_lanes(shape);
-        let mut v = self.inst(format!("{opcode} {} {a}, {b}", shape.ty()));
-        if folds {
-            v = self.lanewise_intrinsic("canonicalize", shape, &[&v]);
-        }
+        let v = self.float_lanes(shape, shape, &[&a, &b], |t, view, x| {
+            let v = t.inst(format!("{opcode} {} {}, {}", view.ty(), x[0], x[1]));
+            if folds {
+                t.view_intrinsic("canonicalize", view, &[&v])
+            } else {
+                v
+            }
+        });
         self.push_lanes(&v, shape);
     }
 
     /// `min`/`max`: `llvm.minimum`/`llvm.maximum` return a signaling NaN operand as it is,
-    /// so the result goes through `llvm.canonicalize`, which quiets it.
+    /// so the result goes through `llvm.canonicalize`, which quiets it. Targets whose
+    /// lowering of those is wrong spell them out (`min_max_expanded`).
     fn float_min_max(&mut self, shape: Shape, name: &str) {
         let b = self.pop_lanes(shape);
         let a = self.pop_lanes(shape);
-        let v = self.lanewise_intrinsic(name, shape, &[&a, &b]);
-        let quiet = self.lanewise_intrinsic("canonicalize", shape, &[&v]);
-        self.push_lanes(&quiet, shape);
+        let v = self.float_lanes(shape, shape, &[&a, &b], |t, view, x| {
+            if t.target.expand_min_max {
+                let types = [view.ty(), view.bits_ty(), &view.bool_ty()];
+                t.min_max_expanded(name == "maximum", types, &x[0], &x[1])
+            } else {
+                let v = t.view_intrinsic(name, view, &[&x[0], &x[1]]);
+                t.view_intrinsic("canonicalize", view, &[&v])
+            }
+        });
+        self.push_lanes(&v, shape);
     }
 
     fn lane_unary_intrinsic(&mut self, shape: Shape, name: &str) {
         let a = self.pop_lanes(shape);
-        let v = self.lanewise_intrinsic(name, shape, &[&a]);
+        let v = self.float_lanes(shape, shape, &[&a], |t, view, x| {
+            t.view_intrinsic(name, view, &[&x[0]])
+        });
         self.push_lanes(&v, shape);
     }
 
@@ -123,31 +143,102 @@ impl FuncTranslator<'_> {
     /// would hand it back as it is.
     fn round(&mut self, shape: Shape, name: &str) {
         let a = self.pop_lanes(shape);
-        let mut v = self.lanewise_intrinsic(name, shape, &[&a]);
-        if self.target.rounding_keeps_snan {
-            v = self.lanewise_intrinsic("canonicalize", shape, &[&v]);
-        }
+        let v = self.float_lanes(shape, shape, &[&a], |t, view, x| {
+            let v = t.view_intrinsic(name, view, &[&x[0]]);
+            if t.target.rounding_keeps_snan {
+                t.view_intrinsic("canonicalize", view, &[&v])
+            } else {
+                v
+            }
+        });
         self.push_lanes(&v, shape);
     }
 
     fn float_neg(&mut self, shape: Shape) {
         let a = self.pop_lanes(shape);
-        let v = self.inst(format!("fneg {} {a}", shape.ty()));
+        let v = self.float_lanes(shape, shape, &[&a], |t, view, x| {
+            t.inst(format!("fneg {} {}", view.ty(), x[0]))
+        });
         self.push_lanes(&v, shape);
+    }
+
+    /// `fcmp PRED`: all-ones lanes where it holds.
+    fn float_compare(&mut self, shape: Shape, pred: &str) {
+        let b = self.pop_lanes(shape);
+        let a = self.pop_lanes(shape);
+        let v = self.float_lanes(shape, shape.int(), &[&a, &b], |t, view, x| {
+            let holds = t.inst(format!("fcmp {pred} {} {}, {}", view.ty(), x[0], x[1]));
+            t.inst(format!(
+                "sext {} {holds} to {}",
+                view.bool_ty(),
+                view.bits_ty()
+            ))
+        });
+        self.push_lanes(&v, shape.int());
     }
 
     /// `pmin` is `b < a ? b : a`, `pmax` is `a < b ? b : a`, lane by lane.
     fn pseudo_min_max(&mut self, shape: Shape, max: bool) {
         let b = self.pop_lanes(shape);
         let a = self.pop_lanes(shape);
-        let ty = shape.ty();
-        let (lhs, rhs) = if max { (&a, &b) } else { (&b, &a) };
-        let take_b = self.inst(format!("fcmp olt {ty} {lhs}, {rhs}"));
-        let v = self.inst(format!(
-            "select <{} x i1> {take_b}, {ty} {b}, {ty} {a}",
-            shape.lanes()
-        ));
+        let v = self.float_lanes(shape, shape, &[&a, &b], |t, view, x| {
+            let (a, b) = (&x[0], &x[1]);
+            let ty = view.ty();
+            let (lhs, rhs) = if max { (a, b) } else { (b, a) };
+            let take_b = t.inst(format!("fcmp olt {ty} {lhs}, {rhs}"));
+            t.inst(format!(
+                "select {} {take_b}, {ty} {b}, {ty} {a}",
+                view.bool_ty()
+            ))
+        });
         self.push_lanes(&v, shape);
+    }
+
+    /// `op` on the vectors `args` of `shape`, giving a vector of `out`: on whole vectors, or
+    /// where `Target::scalar_float_lanes` says so, once per lane on the lanes' scalars.
+    fn float_lanes<F>(&mut self, shape: Shape, out: Shape, args: &[&str], op: F) -> String
+    where
+        F: Fn(&mut Self, View, &[String]) -> String,
+    {
+        if !self.target.scalar_float_lanes {
+            let whole: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            return op(
+                self,
+                View {
+                    shape,
+                    scalar: false,
+                },
+                &whole,
+            );
+        }
+        let mut result = "poison".to_string();
+        for lane in 0..shape.lanes() {
+            let scalars: Vec<String> = args
+                .iter()
+                .map(|a| self.inst(format!("extractelement {} {a}, i32 {lane}", shape.ty())))
+                .collect();
+            let v = op(
+                self,
+                View {
+                    shape,
+                    scalar: true,
+                },
+                &scalars,
+            );
+            result = self.inst(format!(
+                "insertelement {} {result}, {} {v}, i32 {lane}",
+                out.ty(),
+                out.lane_ty()
+            ));
+        }
+        result
+    }
+
+    /// The intrinsic `llvm.{name}` on operands seen as `view`, returning the same type.
+    fn view_intrinsic(&mut self, name: &str, view: View, args: &[&str]) -> String {
+        let ty = view.ty();
+        let args: Vec<(&str, &str)> = args.iter().map(|a| (ty, *a)).collect();
+        self.call_intrinsic(&format!("{name}.{}", view.suffix()), ty, &args)
     }
 
     /// Lanes 0 and 1 of `a` (of `shape`).
@@ -171,7 +262,7 @@ impl FuncTranslator<'_> {
     /// `llvm.fpto[su]i.sat` from `from` lanes to the i32 lanes of `to` (`<N x i32>`).
     fn fp_to_int_sat(&mut self, a: &str, from: Shape, to: &str, signed: bool) -> String {
         let n = from.lanes();
-        self.call_intrinsic(
+        let v = self.call_intrinsic(
             &format!(
                 "{}.sat.v{n}i32.{}",
                 if signed { "fptosi" } else { "fptoui" },
@@ -179,7 +270,14 @@ impl FuncTranslator<'_> {
             ),
             to,
             &[(from.ty(), a)],
-        )
+        );
+        if !self.target.sat_conversions_check_nan {
+            return v;
+        }
+        let nan = self.inst(format!("fcmp uno {} {a}, zeroinitializer", from.ty()));
+        self.inst(format!(
+            "select <{n} x i1> {nan}, {to} zeroinitializer, {to} {v}"
+        ))
     }
 
     fn trunc_sat_f32x4(&mut self, signed: bool) {
@@ -233,4 +331,47 @@ fn all_lanes_identities(repr: &str, shape: Shape) -> bool {
         };
         value == 0.0 || value.abs() == 1.0
     })
+}
+
+/// How a float operator sees its operands (`float_lanes`): as whole vectors of `shape`, or
+/// one lane at a time, as scalars.
+#[derive(Clone, Copy)]
+struct View {
+    shape: Shape,
+    scalar: bool,
+}
+
+impl View {
+    /// The float type of an operand.
+    fn ty(self) -> &'static str {
+        if self.scalar {
+            self.shape.lane_ty()
+        } else {
+            self.shape.ty()
+        }
+    }
+
+    /// The integer type of an operand's bits (and of a comparison's result).
+    fn bits_ty(self) -> &'static str {
+        let int = self.shape.int();
+        if self.scalar { int.lane_ty() } else { int.ty() }
+    }
+
+    /// The type of a comparison of two operands.
+    fn bool_ty(self) -> String {
+        if self.scalar {
+            "i1".to_string()
+        } else {
+            format!("<{} x i1>", self.shape.lanes())
+        }
+    }
+
+    /// The name suffix of overloaded intrinsics on an operand.
+    fn suffix(self) -> &'static str {
+        match (self.scalar, self.shape) {
+            (false, shape) => shape.suffix(),
+            (true, Shape::F64x2) => "f64",
+            (true, _) => "f32",
+        }
+    }
 }

@@ -10,6 +10,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Where the stream stands, to go back to an entry that did not fit. On Linux that is the d_off
+ * of the entry read last (0 at the start): a 64-bit value, which telldir's long cannot hold on
+ * 32-bit targets when a 64-bit kernel hands out ext4's 64-bit hash cookies (a 32-bit program
+ * under qemu-user on a 64-bit host: seekdir to the truncated offset listed the directory
+ * forever, measured under qemu-arm). Elsewhere telldir and seekdir. */
+#ifdef __linux__
+typedef uint64_t dir_pos;
+static dir_pos tell(const wasi_fd_os *os) { return os->dir_pos; }
+static void advanced(wasi_fd_os *os, const struct dirent *d) { os->dir_pos = (uint64_t)d->d_off; }
+static void seek(wasi_fd_os *os, dir_pos pos) {
+  rewinddir(os->dir); /* drops the buffered entries; the next readdir reads at the fd's offset */
+  lseek(dirfd(os->dir), (off_t)pos, SEEK_SET);
+  os->dir_pos = pos;
+}
+#else
+typedef long dir_pos;
+static dir_pos tell(const wasi_fd_os *os) { return telldir(os->dir); }
+static void advanced(wasi_fd_os *os, const struct dirent *d) {
+  (void)os;
+  (void)d;
+}
+static void seek(wasi_fd_os *os, dir_pos pos) { seekdir(os->dir, pos); }
+#endif
+
 /* Opens (or rewinds) the fd's readdir stream at its first host entry, cookie 2. Rewinding
  * makes the next readdir read the directory again from the host. */
 static uint32_t open_stream(w2e_handle h, wasi_fd_os *os) {
@@ -26,6 +50,7 @@ static uint32_t open_stream(w2e_handle h, wasi_fd_os *os) {
     }
   }
   os->dir_next = 2;
+  os->dir_pos = 0;
   return WASI_ESUCCESS;
 }
 
@@ -38,13 +63,14 @@ uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t want, w2e_dirents
    * reads the directory afresh), and so does one that goes back. */
   if ((!os->dir || want == 2 || os->dir_next > want) && (err = open_stream(h, os))) return err;
   for (;;) {
-    long pos = telldir(os->dir);
+    dir_pos pos = tell(os);
     errno = 0;
     struct dirent *d = readdir(os->dir);
     if (!d) {
       if (errno) return wasi_errno(errno);
       break;
     }
+    advanced(os, d);
     if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..")) continue;
     uint64_t this = os->dir_next++;
     if (this < want) continue;
@@ -62,7 +88,7 @@ uint32_t w2e_os_readdir(w2e_handle h, wasi_fd_os *os, uint64_t want, w2e_dirents
     if (!w2e_dirent_put(out, this + 1, ino, type, d->d_name, strlen(d->d_name))) {
       /* Full: unless this entry fit exactly, read it again next time. */
       if (!w2e_dirent_fits(out->used - before, strlen(d->d_name))) {
-        seekdir(os->dir, pos);
+        seek(os, pos);
         os->dir_next = this;
       }
       break;

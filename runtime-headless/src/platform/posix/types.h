@@ -17,6 +17,7 @@ typedef int w2e_handle;
 typedef struct wasi_fd_os {
   DIR *dir;          /* fd_readdir: the open stream, or NULL */
   uint64_t dir_next; /* the cookie of the entry the stream reads next */
+  uint64_t dir_pos;  /* Linux: the stream's host offset before that entry (readdir_posix.c) */
 } wasi_fd_os;
 
 /* A directory a path walk stands in: an fd opened beneath the grant (owned), or the guest
