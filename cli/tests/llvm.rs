@@ -161,3 +161,53 @@ fn emit_obj_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--backend cranelift for --emit obj"));
 }
+
+/// On riscv64 (no `tailcc` in LLVM) tail calls go through uniform tail entries: direct, indirect
+/// and to an import, between functions of different types (a v128, a float and nine integer
+/// arguments: some on the stack in the ordinary convention), 3 million deep (a growing stack
+/// would need far more than its 8 MiB). Run under qemu-riscv64.
+#[test]
+fn riscv64_tail_calls_of_any_type_keep_the_stack_flat() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+      (type $odd_t (func (param i32 f64 v128 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i64)))
+      (table funcref (elem $odd))
+      (func $even (param $n i64) (param $x i32) (param i32 i32 i32 i32 i32 i32 i32 i32)
+        (result i64)
+        (if (result i64) (i64.eqz (local.get $n)) (then (i64.const 44))
+          (else (return_call_indirect (type $odd_t)
+            (i32.wrap_i64 (i64.sub (local.get $n) (i64.const 1)))
+            (f64.convert_i32_s (local.get $x)) (v128.const i32x4 1 2 3 4)
+            (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+            (i32.const 6) (i32.const 7) (i32.const 8) (i32.const 9)
+            (i32.const 0)))))
+      (func $odd (type $odd_t)
+        (if (result i64) (i32.eqz (local.get 0))
+          (then (i64.add (i64.const 99)
+            (i64.add (i64.trunc_f64_s (local.get 1))
+              (i64.extend_i32_u (i32x4.extract_lane 3 (local.get 2))))))
+          (else (return_call $even (i64.extend_i32_u (i32.sub (local.get 0) (i32.const 1)))
+            (local.get 11) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+            (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))))
+      (func $finish (param i64) (return_call $proc_exit (i32.wrap_i64 (local.get 0))))
+      (func (export "_start")
+        (call $finish (call $even (i64.const 3000001) (i32.const 3)
+          (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+          (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))))"#;
+    let dir = tempfile::tempdir().unwrap();
+    let flags = [
+        "--backend",
+        "llvm",
+        "--target",
+        "riscv64gc-unknown-linux-musl",
+    ];
+    let exe = try_build_wat(dir.path(), "tail", wat, &flags).unwrap();
+    let run = Command::new("qemu-riscv64").arg(&exe).output().unwrap();
+    // 99 + 9 (the f64 made from $x: the ninth integer argument passed back) + 4 (lane 3).
+    assert_eq!(
+        run.status.code(),
+        Some(112),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

@@ -1,13 +1,12 @@
 //! Calls: direct calls to the module's own functions, calls through the vmctx's funcrefs for
 //! imports, `call_indirect` with its bounds, null and signature checks (the same trap kinds
 //! as the Cranelift backend), and the `return_call` forms as `musttail` calls in the
-//! `tailcc` convention, which LLVM guarantees never grow the stack. riscv has no `tailcc`:
-//! there a `return_call` is a `musttail` call in `fastcc` when LLVM can guarantee it (caller
-//! and callee of one type, everything in registers: `in_registers`) and is refused at compile
-//! time by name otherwise.
+//! `tailcc` convention, which LLVM guarantees never grow the stack. On riscv (no `tailcc`) and
+//! 32-bit x86 (miscompiled indirect ones) a `return_call` is a `musttail` call of the callee's
+//! uniform tail entry instead (`tail_entries.rs`).
 
 use super::func::{FuncTranslator, TranslateResult, Val};
-use super::ir;
+use super::{ir, tail_entries};
 use crate::abi::structs;
 use crate::abi::{TrapKind, type_id};
 use wasmparser::{FuncType, Operator};
@@ -31,6 +30,10 @@ impl FuncTranslator<'_> {
         may_throw: bool,
     ) {
         self.has_calls = true;
+        if kind == CallKind::Tail && self.target.tail_entries {
+            self.emit_tail_entry_call(callee, vmctx, &args);
+            return;
+        }
         let ret = ir::ret_ty(ty.results());
         let mut list = vec![format!("ptr {vmctx}")];
         list.extend(args.iter().map(|a| format!("{} {}", ir::ty(a.ty), a.repr)));
@@ -83,9 +86,39 @@ impl FuncTranslator<'_> {
             let (code, vmctx) = self.code_and_vmctx(&func_ref);
             self.emit_call(&code, &ty, &vmctx, args, kind, may_throw);
         } else {
-            let callee = format!("@{}", self.m.func_symbol(func_index));
+            let symbol = self.m.func_symbol(func_index);
+            let callee = if kind == CallKind::Tail && self.target.tail_entries {
+                format!("@{}", tail_entries::symbol(&symbol))
+            } else {
+                format!("@{symbol}")
+            };
             self.emit_call(&callee, &ty, "%vmctx", args, kind, may_throw);
         }
+    }
+
+    /// A tail call through tail entries: the arguments go to the buffer, then a `musttail`
+    /// call of `callee`: a tail entry (`@symbol.tail`), or an ordinary entry's code pointer,
+    /// whose tail entry's address is the prefix word just before it.
+    fn emit_tail_entry_call(&mut self, callee: &str, vmctx: &str, args: &[Val]) {
+        let entry = if callee.starts_with('@') {
+            callee.to_string()
+        } else {
+            let bytes = self.target.ptr_bytes;
+            let at = self.inst(format!("getelementptr i8, ptr {callee}, i64 -{bytes}"));
+            self.inst(format!(
+                "load ptr, ptr {at}, align {bytes}, !invariant.load !1"
+            ))
+        };
+        let tag = self.fresh();
+        let stores = tail_entries::store_values(
+            args.iter().map(|a| (ir::ty(a.ty), a.repr.as_str())),
+            &tag[1..],
+        );
+        self.out.push_str(&stores);
+        let cc = tail_entries::CC;
+        self.emit(format!("musttail call {cc} void {entry}(ptr {vmctx})"));
+        self.emit("ret void");
+        self.reachable = false;
     }
 
     /// The code pointer and vmctx of a `w2e_funcref *` (immutable once made).
@@ -121,45 +154,35 @@ impl FuncTranslator<'_> {
     }
 
     /// Whether `op`, a tail call of a function of type `callee`, can be a guaranteed
-    /// `musttail` call. Results that come back in memory (LLVM demotes them to a hidden
-    /// pointer) make LLVM stop with "failed to perform tail call elimination" on x86_64 and
-    /// aarch64 even in `tailcc` (fuzz seed 5640's batch): refused by name. Otherwise always in
-    /// `tailcc`; elsewhere (riscv's `fastcc`) LLVM requires the
-    /// caller's and the callee's prototypes to be equal, and lowers such a call as a jump only
-    /// when no argument or result goes through the stack (else it stops with "failed to
-    /// perform tail call elimination"). Refused by name otherwise, never a growing stack.
+    /// `musttail` call. Through tail entries always (their prototype is uniform). In `tailcc`,
+    /// results that come back in memory (LLVM demotes them to a hidden pointer) make LLVM stop
+    /// with "failed to perform tail call elimination" on x86_64 and aarch64 (fuzz seed 5640's
+    /// batch): refused by name, never a growing stack. On 32-bit ARM a `fastcc` function
+    /// tail-calls only functions of its own type.
     fn require_tail_call(&self, op: &Operator<'_>, callee: &FuncType) -> TranslateResult<()> {
+        if self.target.tail_entries {
+            return Ok(());
+        }
+        let refused = || super::func::unsupported(op).replace(" yet (use --backend cranelift)", "");
         if let Some(reason) = self.target.no_tail_calls {
-            return Err(format!(
-                "{} on this target: {reason}",
-                super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
-            ));
+            return Err(format!("{} on this target: {reason}", refused()));
         }
         if !results_in_registers(callee) {
             return Err(format!(
                 "{} returning {} values: LLVM guarantees tail calls only when the results come back in registers (at most 3 integer or reference and 3 float or v128 results; use --backend cranelift)",
-                super::func::unsupported(op).replace(" yet (use --backend cranelift)", ""),
+                refused(),
                 callee.results().len()
             ));
         }
         let caller = self.m.env.func_type(self.func_index);
         let both_tailcc =
             self.target.wasm_cc(caller) == "tailcc" && self.target.wasm_cc(callee) == "tailcc";
-        let same_type = caller == callee;
-        if both_tailcc
-            || (same_type && (self.target.tailcc_in_registers_only || in_registers(callee)))
-        {
+        if both_tailcc || (caller == callee && self.target.tailcc_in_registers_only) {
             return Ok(());
         }
-        if self.target.tailcc_in_registers_only {
-            return Err(format!(
-                "{} on this target between functions of different types when one passes arguments on the stack: LLVM's `tailcc`, which allows such calls, miscompiles ordinary calls with stack arguments on 32-bit ARM, so those functions use `fastcc`, whose tail calls need one type",
-                super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
-            ));
-        }
         Err(format!(
-            "{} on this target to a function of another type, or whose arguments or results do not fit in registers: LLVM guarantees tail calls here only between functions of one type with at most 7 integer and 8 float arguments, no v128 and at most 2 results (use --backend cranelift)",
-            super::func::unsupported(op).replace(" yet (use --backend cranelift)", "")
+            "{} on this target between functions of different types when one passes arguments on the stack: LLVM's `tailcc`, which allows such calls, miscompiles ordinary calls with stack arguments on 32-bit ARM, so those functions use `fastcc`, whose tail calls need one type",
+            refused()
         ))
     }
 
@@ -184,38 +207,12 @@ impl FuncTranslator<'_> {
             } => {
                 let callee = self.m.env.types[*type_index as usize].clone();
                 self.require_tail_call(op, &callee)?;
-                if !self.target.indirect_tail_calls {
-                    return Err(
-                        "return_call_indirect on 32-bit x86: LLVM miscompiles indirect \
-                                tail calls there (build for a 64-bit target)"
-                            .into(),
-                    );
-                }
                 self.call_indirect(*type_index, *table_index, CallKind::Tail)
             }
             _ => return Ok(false),
         }
         Ok(true)
     }
-}
-
-/// Whether a `fastcc` call of type `ty` passes everything in registers on riscv64, with a
-/// margin (measured with zig 0.17.1's LLVM: 12 integer and 20 float arguments and 2 results
-/// fit; a v128, passed indirectly without the V extension, never does): the vmctx plus at
-/// most 7 integer or reference arguments, at most 8 float arguments, at most 2 results.
-fn in_registers(ty: &FuncType) -> bool {
-    use wasmparser::ValType;
-    let all = ty.params().iter().chain(ty.results());
-    if all.clone().any(|&t| t == ValType::V128) {
-        return false;
-    }
-    let floats = ty
-        .params()
-        .iter()
-        .filter(|&&t| matches!(t, ValType::F32 | ValType::F64))
-        .count();
-    let integers = ty.params().len() - floats;
-    integers <= 7 && floats <= 8 && ty.results().len() <= 2
 }
 
 /// Whether the results of type `ty` come back in registers on every target: at most 3 integer

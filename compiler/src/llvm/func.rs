@@ -15,7 +15,7 @@
 mod exceptions;
 
 use super::ir::{self, Target};
-use super::{ModuleCtx, intrinsics::Intrinsics};
+use super::{ModuleCtx, intrinsics::Intrinsics, tail_entries};
 use crate::abi::TrapKind;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -104,6 +104,9 @@ pub struct FuncTranslator<'a> {
     pending_edges: String,
     /// Exception handling state: dispatch blocks, landing pads, slots.
     exc: exceptions::ExcState,
+    /// Whether this body is compiled as the function's tail entry (`tail_entries`): its
+    /// parameters and results travel through the tail-call buffer.
+    pub tail_entry: bool,
 }
 
 impl<'a> FuncTranslator<'a> {
@@ -419,6 +422,17 @@ impl<'a> FuncTranslator<'a> {
     fn emit_return(&mut self) {
         let results = self.m.env.func_type(self.func_index).results().to_vec();
         let vals = self.popn(results.len());
+        if self.tail_entry {
+            let tag = self.fresh();
+            let stores = tail_entries::store_values(
+                vals.iter().map(|v| (ir::ty(v.ty), v.repr.as_str())),
+                &tag[1..],
+            );
+            self.out.push_str(&stores);
+            self.emit("ret void");
+            self.reachable = false;
+            return;
+        }
         match vals.as_slice() {
             [] => self.emit("ret void"),
             [one] => self.emit(format!("ret {} {}", ir::ty(one.ty), one.repr)),
@@ -596,6 +610,8 @@ pub fn translate_function(
 ) -> TranslateResult<String> {
     let reader_error = |e: wasmparser::BinaryReaderError| e.message().to_string();
     let ty = m.env.func_type(func_index);
+    let symbol = m.func_symbol(func_index);
+    let tail_entry = target.tail_entries && tail_entries::tail_calls_in(body)?;
     let mut t = FuncTranslator {
         m,
         target,
@@ -615,8 +631,13 @@ pub fn translate_function(
         finished: false,
         pending_edges: String::new(),
         exc: Default::default(),
+        tail_entry,
     };
     let mut params = vec!["ptr %vmctx".to_string()];
+    if tail_entry {
+        t.entry
+            .push_str(&tail_entries::load_values(ty.params(), "p"));
+    }
     for (i, &p) in ty.params().iter().enumerate() {
         params.push(format!("{} %p{i}", ir::ty(p)));
         let slot = t.slot(p);
@@ -648,18 +669,38 @@ pub fn translate_function(
     }
     let edges = std::mem::take(&mut t.pending_edges);
     t.out.push_str(&edges);
-    t.finish_exceptions(&ir::ret_ty(ty.results()));
+    let ret_ty = if tail_entry {
+        "void".to_string()
+    } else {
+        ir::ret_ty(ty.results())
+    };
+    t.finish_exceptions(&ret_ty);
 
     let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "define hidden {} {} @{}({}) {} {{",
-        target.wasm_cc(ty),
-        ir::ret_ty(ty.results()),
-        m.func_symbol(func_index),
-        params.join(", "),
-        ir::FUNC_ATTRS,
-    );
+    if tail_entry {
+        // The ordinary entry comes first: the function's code range starts at its symbol.
+        text.push_str(&tail_entries::wrapper(target, &symbol, ty));
+        let _ = writeln!(
+            text,
+            "define hidden {} void @{}(ptr %vmctx) {} {{",
+            tail_entries::CC,
+            tail_entries::symbol(&symbol),
+            ir::FUNC_ATTRS,
+        );
+    } else {
+        let prefix = if target.tail_entries {
+            tail_entries::prefix(target, &symbol)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "define hidden {} {ret_ty} @{symbol}({}) {}{prefix} {{",
+            target.wasm_cc(ty),
+            params.join(", "),
+            ir::FUNC_ATTRS,
+        );
+    }
     text.push_str("entry:\n");
     text.push_str(&t.entry);
     if t.has_calls {
@@ -678,6 +719,9 @@ pub fn translate_function(
         text.push_str("  unreachable\n");
     }
     text.push_str("}\n\n");
+    if target.tail_entries && !tail_entry {
+        text.push_str(&tail_entries::adapter(target, &symbol, ty));
+    }
     Ok(text)
 }
 

@@ -72,11 +72,11 @@ pub struct Target {
     /// Whether wasm functions call each other in `tailcc`, where `musttail` calls are
     /// guaranteed whatever the types (else `fastcc`; see `wasm_cc`).
     pub tail_calls: bool,
-    /// Whether indirect ones are too. Not on 32-bit x86: an indirect tail call to a function
-    /// with more stack arguments than its caller (e.g. from `() -> i64` to `(i64) -> i64`)
-    /// returns a wrong i64 there (LLVM 20, measured with spectest on i686), so
-    /// `return_call_indirect` is refused on i686 rather than miscompiled.
-    pub indirect_tail_calls: bool,
+    /// Whether tail calls go through uniform tail entries (`tail_entries.rs`) instead: on riscv
+    /// (no `tailcc`) and 32-bit x86, where `tailcc` miscompiled indirect tail calls (a wrong
+    /// i64 from `() -> i64` tail-calling `(i64) -> i64`) and a C call into a function with 16
+    /// results (its frame corrupted: sret demotion), so wasm functions use `fastcc` there.
+    pub tail_entries: bool,
     /// 32-bit ARM: `tailcc` only for the function types whose arguments all travel in
     /// registers (`arm_in_registers`), `fastcc` for the others. A `tailcc` callee pops its
     /// stack arguments rounded to 8 bytes while its callers re-reserve them rounded to 16
@@ -132,13 +132,16 @@ impl Target {
         };
         let arch = triple.architecture;
         let power = matches!(arch, Architecture::Powerpc64 | Architecture::Powerpc64le);
-        // LLVM's riscv backend rejects `tailcc`: wasm functions there use fastcc, and
-        // `return_call` is refused at compile time (never miscompiled into a growing stack).
-        // 32-bit ARM: `tailcc` only where no argument goes through the stack (see
+        // LLVM's riscv backend rejects `tailcc`, and 32-bit x86 miscompiled it (see
+        // `tail_entries`): wasm functions there use fastcc, and tail calls go through tail
+        // entries. 32-bit ARM: `tailcc` only where no argument goes through the stack (see
         // `tailcc_in_registers_only`).
         let arm = matches!(arch, Architecture::Arm(_));
-        let tail_calls =
-            !arm && !matches!(arch, Architecture::Riscv64(_) | Architecture::Riscv32(_));
+        let tail_entries = matches!(
+            arch,
+            Architecture::Riscv64(_) | Architecture::Riscv32(_) | Architecture::X86_32(_)
+        );
+        let tail_calls = !arm && !tail_entries;
         let builtin_cc = match (arch, triple.operating_system) {
             (Architecture::X86_64, OperatingSystem::Windows) => "x86_64_sysvcc",
             _ => "ccc",
@@ -154,7 +157,7 @@ impl Target {
             width: PtrWidth::of(triple),
             big_endian: triple.endianness() == Ok(Endianness::Big),
             tail_calls,
-            indirect_tail_calls: (tail_calls || arm) && !matches!(arch, Architecture::X86_32(_)),
+            tail_entries,
             tailcc_in_registers_only: arm,
             builtin_cc,
             c_u32_ext,

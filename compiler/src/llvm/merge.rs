@@ -1,8 +1,8 @@
 //! Merging IR units of several modules into one LLVM module, so that a test harness compiles
 //! many small modules with one zig invocation. Symbols never clash (each module has its own
-//! prefix); only the shared declarations (builtins, intrinsics, the other units' functions)
-//! and the trailing attribute and metadata lines must appear once, and a declaration must go
-//! when the merged text defines the symbol.
+//! prefix); only the shared declarations (builtins, intrinsics, the other units' functions),
+//! the trailing attribute and metadata lines and the shared `linkonce_odr` globals must appear
+//! once, and a declaration must go when the merged text defines the symbol.
 
 use std::collections::BTreeSet;
 
@@ -35,7 +35,11 @@ pub fn merge_units(units: &[&str]) -> String {
                     continue;
                 }
             }
-            if line.starts_with("attributes #") || line.starts_with('!') {
+            // Shared definitions (`linkonce_odr`, e.g. the tail-call buffer) appear once.
+            if line.starts_with("attributes #")
+                || line.starts_with('!')
+                || line.contains(" = linkonce_odr ")
+            {
                 trailer.insert(line.to_string());
                 continue;
             }

@@ -33,6 +33,7 @@ mod numeric;
 mod simd;
 mod stubs;
 mod tables;
+mod tail_entries;
 mod throws;
 
 use crate::layout::VmctxLayout;
@@ -158,29 +159,35 @@ fn end_marker(ctx: &ModuleCtx<'_>, k: usize) -> String {
     format!("{}end{k}", ctx.prefix)
 }
 
-/// The functions that the bodies at positions `range` call directly.
+/// The functions that the bodies at positions `range` call directly, and those they tail-call
+/// directly.
+type Callees = std::collections::BTreeSet<u32>;
 fn direct_callees(
     env: &ModuleEnv<'_>,
     range: std::ops::Range<usize>,
-) -> Result<std::collections::BTreeSet<u32>, CompileError> {
+) -> Result<(Callees, Callees), CompileError> {
     let invalid = |e: wasmparser::BinaryReaderError| CompileError::Invalid {
         message: e.message().to_string(),
         offset: e.offset() as usize,
     };
-    let mut callees = std::collections::BTreeSet::new();
+    let mut callees = Callees::new();
+    let mut tail_callees = Callees::new();
     for body in &env.bodies[range] {
         let mut reader = body.get_operators_reader().map_err(invalid)?;
         while !reader.eof() {
             match reader.read().map_err(invalid)? {
-                wasmparser::Operator::Call { function_index }
-                | wasmparser::Operator::ReturnCall { function_index } => {
+                wasmparser::Operator::Call { function_index } => {
                     callees.insert(function_index);
+                }
+                wasmparser::Operator::ReturnCall { function_index } => {
+                    callees.insert(function_index);
+                    tail_callees.insert(function_index);
                 }
                 _ => {}
             }
         }
     }
-    Ok(callees)
+    Ok((callees, tail_callees))
 }
 
 /// Contiguous ranges of defined-function positions, balanced by body size.
@@ -253,10 +260,17 @@ fn code_unit(
     code_symbols.push((u32::MAX, end));
 
     let mut ir = header(target, &format!("{}unit{k}", ctx.prefix));
-    // The wasm functions of other units that this unit calls.
-    for index in direct_callees(env, range)?.difference(&defined) {
+    // The wasm functions of other units that this unit calls (and tail-calls).
+    let (callees, tail_callees) = direct_callees(env, range)?;
+    for index in callees.difference(&defined) {
         let ty = env.func_type(*index);
         ir.push_str(&target.declare_wasm(&ctx.func_symbol(*index), ty));
+    }
+    if target.tail_entries {
+        for index in tail_callees.difference(&defined) {
+            ir.push_str(&tail_entries::declare(&ctx.func_symbol(*index)));
+        }
+        ir.push_str(&tail_entries::buffer_definition());
     }
     ir.push_str(&builtin_declarations(target));
     ir.push_str(&intrinsics.declarations());
@@ -334,8 +348,9 @@ fn builtin_declarations(target: &Target) -> String {
 /// memory and of globals: the two never overlap (linear memory is its own allocation), so
 /// a store to linear memory does not force LLVM to reload a global, nor the reverse; `!7` the
 /// alignment of a linear memory's base (page-aligned: the runtime reserves it from the OS), so
-/// that LLVM can prove accesses aligned; `#1` the attributes of a trap call.
-const METADATA: &str = "\nattributes #1 = { cold noreturn nounwind }\n\
+/// that LLVM can prove accesses aligned; `#1` the attributes of a trap call; `#2` those of a
+/// call that must stay a call (`tail_entries.rs`).
+const METADATA: &str = "\nattributes #1 = { cold noreturn nounwind }\nattributes #2 = { noinline }\n\
 !0 = !{!\"branch_weights\", i32 1, i32 1048575}\n!1 = !{}\n\
 !2 = !{!\"wasm2exe\"}\n!3 = !{!\"linear memory\", !2, i64 0}\n!4 = !{!3, !3, i64 0}\n\
 !5 = !{!\"wasm global\", !2, i64 0}\n!6 = !{!5, !5, i64 0}\n!7 = !{i64 16}\n";

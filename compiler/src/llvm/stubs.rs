@@ -5,10 +5,12 @@
 //!   that may throw, it is where an exception nobody caught arrives (still in the in-flight
 //!   slot, see `func/exceptions.rs`): it raises the "uncaught exception" trap.
 //! - A host adapter per imported function lets wasm code call the C host function stored in
-//!   the vmctx's `host_code` slot; a stubbed import traps or returns zeros instead.
+//!   the vmctx's `host_code` slot; a stubbed import traps or returns zeros instead. Where
+//!   tail calls go through tail entries, it has one too (`tail_entries.rs`).
 
 use super::ModuleCtx;
 use super::ir::{self, Target};
+use super::tail_entries;
 use crate::StubKind;
 use crate::abi::{TrapKind, VALUE_SIZE};
 use std::fmt::Write;
@@ -106,10 +108,15 @@ pub fn import_function(
             .enumerate()
             .map(|(i, &p)| format!("{} %p{i}", ir::ty(p))),
     );
+    let symbol = ctx.func_symbol(index);
+    let prefix = if target.tail_entries {
+        tail_entries::prefix(target, &symbol)
+    } else {
+        String::new()
+    };
     let mut text = format!(
-        "define hidden {} {ret} @{}({}) {} {{\n",
+        "define hidden {} {ret} @{symbol}({}) {}{prefix} {{\n",
         target.wasm_cc(ty),
-        ctx.func_symbol(index),
         params.join(", "),
         ir::FUNC_ATTRS
     );
@@ -166,5 +173,8 @@ pub fn import_function(
         }
     }
     text.push_str("}\n\n");
+    if target.tail_entries {
+        text.push_str(&tail_entries::adapter(target, &symbol, ty));
+    }
     text
 }
