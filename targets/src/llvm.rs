@@ -137,6 +137,8 @@ fn compile_one(zig: &Zig, target: &Target, name: &str, ir: &str, dir: &Path) -> 
             "-g0",
             "-fno-function-sections",
             "-Wno-override-module",
+            // A crash of clang would otherwise leave a reproducer (.ll and .sh) in /tmp.
+            "-fno-crash-diagnostics",
         ])
         // Functions LLVM finds cold would move to `.text.unlikely`, out of IR order.
         .args(["-mllvm", "-profile-guided-section-prefix=false"])
