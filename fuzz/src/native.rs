@@ -12,29 +12,8 @@ use crate::generate::{Case, Step};
 use crate::observed::Observed;
 use crate::oracle::ModuleRun;
 
-/// A code generator of wasm2exe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Cranelift,
-    Llvm,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Cranelift => "cranelift",
-            Backend::Llvm => "llvm",
-        }
-    }
-
-    /// The spectest harness's name for this backend.
-    fn harness(self) -> spectest::run::Backend {
-        match self {
-            Backend::Cranelift => spectest::run::Backend::Cranelift,
-            Backend::Llvm => spectest::run::Backend::Llvm,
-        }
-    }
-}
+/// The code generator under test: the one the target matrix and the spectest harness name.
+pub use wasm2exe_targets::matrix::Backend;
 
 /// The host toolchain (driver object, runtime archive, and for LLVM the zig that compiles
 /// its IR) in `dir`, built once per run and backend.
@@ -44,7 +23,7 @@ pub fn toolchain(dir: &Path, backend: Backend) -> anyhow::Result<Toolchain> {
         Duration::from_secs(60),
         &wasm2exe_targets::matrix::host(),
         None,
-        backend.harness(),
+        backend,
     )
 }
 
@@ -55,11 +34,7 @@ pub fn run(
     cases: &[Case],
     work: &Path,
 ) -> anyhow::Result<Vec<ModuleRun>> {
-    debug_assert_eq!(
-        tc.backend,
-        backend.harness(),
-        "a toolchain of another backend"
-    );
+    debug_assert_eq!(tc.backend, backend, "a toolchain of another backend");
     let script = script(cases);
     let (objects, outcomes) = run_script(tc, &script, work);
     let mut step_id = 0;

@@ -26,12 +26,8 @@ fn cc() -> String {
     std::env::var("CC").unwrap_or_else(|_| "cc".to_string())
 }
 
-/// The code generator under test (`--backend`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Cranelift,
-    Llvm,
-}
+/// The code generator under test (`--backend`): the one the target matrix names.
+pub use wasm2exe_targets::matrix::Backend;
 
 /// What every link shares: the target, the driver object and the runtime archive, built once
 /// per run.
